@@ -1,0 +1,247 @@
+"""The scikit-learn-style estimator: raw flow features in, classes and attack scores out.
+
+``MSMRNetClassifier`` owns the whole chain (preprocessing fitted on the training part only,
+the network, training with a stratified validation split), so it drops into scikit-learn
+pipelines and model-selection tools, and the command line is a thin layer over it.
+Scores follow PyOD's convention: :meth:`anomaly_score` is higher for more anomalous flows.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+import msmrnet
+from msmrnet.models import create_model, make_config
+from msmrnet.models.artifact import load_artifact, save_artifact
+from msmrnet.preprocessing import TabularPreprocessor
+from msmrnet.training import TrainConfig, Trainer
+from msmrnet.utils.seed import seed_everything
+
+log = logging.getLogger(__name__)
+
+INFERENCE_BATCH = 4096
+
+
+def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, validation) with ``fraction`` of every class in validation.
+
+    Classes too small to split (fewer than 2 rows) stay entirely in training.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation fraction must be in (0, 1), got {fraction}")
+    rng = np.random.default_rng(seed)
+    val = []
+    for cls in np.unique(y):
+        idx = np.flatnonzero(y == cls)
+        n_val = int(round(fraction * len(idx))) if len(idx) >= 2 else 0
+        n_val = min(n_val, len(idx) - 1)
+        val.append(rng.permutation(idx)[:n_val])
+    val_idx = np.sort(np.concatenate(val)) if val else np.array([], dtype=int)
+    train_mask = np.ones(len(y), dtype=bool)
+    train_mask[val_idx] = False
+    return np.flatnonzero(train_mask), val_idx
+
+
+class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
+    """Flow classifier built on a registered model (MSMRNet by default).
+
+    Parameters are hyper-parameters only (scikit-learn rule); ``fit`` learns everything else.
+    ``X`` is a DataFrame of raw features (categorical columns as strings); ``numeric`` and
+    ``categorical`` name the columns, or are inferred from dtypes when None.
+    """
+
+    def __init__(
+        self,
+        model: str = "msmrnet_5",
+        model_options: dict[str, Any] | None = None,
+        scaling: str = "minmax",
+        numeric: Sequence[str] | None = None,
+        categorical: Sequence[str] | None = None,
+        classes: Sequence[str] | None = None,
+        normal_label: str = "normal",
+        epochs: int = 20,
+        batch_size: int = 256,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        patience: int = 5,
+        val_fraction: float = 0.1,
+        seed: int = 0,
+        checkpoint: str | None = None,
+        resume: bool = False,
+        progress: bool | None = None,
+    ) -> None:
+        self.model = model
+        self.model_options = model_options
+        self.scaling = scaling
+        self.numeric = numeric
+        self.categorical = categorical
+        self.classes = classes
+        self.normal_label = normal_label
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.val_fraction = val_fraction
+        self.seed = seed
+        self.checkpoint = checkpoint
+        self.resume = resume
+        self.progress = progress
+
+    # -- training ----------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: Sequence[Any]) -> "MSMRNetClassifier":
+        X = _as_frame(X)
+        y_arr = np.asarray(y).astype(str)
+        if len(X) != len(y_arr):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y_arr)}")
+        present = np.unique(y_arr)
+        if len(present) < 2:
+            raise ValueError(f"training data holds one class only ({present[0]!r}); a classifier needs two or more")
+        self.classes_ = np.asarray(list(self.classes) if self.classes is not None else present, dtype=object)
+        unknown = sorted(set(present) - set(self.classes_))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among the configured classes {list(self.classes_)}")
+        index = {c: i for i, c in enumerate(self.classes_)}
+        y_idx = np.array([index[v] for v in y_arr], dtype=np.int64)
+
+        numeric, categorical = self._columns(X)
+        self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
+        self.validation_indices_ = val_idx
+        self.preprocessor_ = TabularPreprocessor(numeric, categorical, self.scaling).fit(X.iloc[train_idx])
+        x_train = self.preprocessor_.transform(X.iloc[train_idx])
+        x_val = self.preprocessor_.transform(X.iloc[val_idx])
+
+        seed_everything(self.seed)  # the same seed gives the same initial weights
+        self.model_config_ = make_config(
+            self.model, **{**(self.model_options or {}), "in_features": x_train.shape[1], "num_classes": len(self.classes_)}
+        )
+        self.network_ = create_model(self.model, **_config_dict(self.model_config_))
+        train_cfg = TrainConfig(self.epochs, self.batch_size, self.lr, self.weight_decay, self.patience, self.seed)
+        fingerprint = {"model": self.model, "model_config": _config_dict(self.model_config_), "rows": [len(x_train), len(x_val)],
+                       "classes": list(self.classes_), "preprocessing": self.preprocessor_.to_dict()}  # fmt: skip
+        trainer = Trainer(self.network_, train_cfg, self.checkpoint, self.progress, fingerprint)
+        log.info("training %s: %d train / %d validation rows, %d features, %d classes",
+                 self.model, len(x_train), len(x_val), x_train.shape[1], len(self.classes_))  # fmt: skip
+        result = trainer.fit(x_train, y_idx[train_idx], x_val, y_idx[val_idx], resume=self.resume)
+        self.history_ = result.history
+        self.best_epoch_ = result.best_epoch
+        self.network_.eval()
+        return self
+
+    def _columns(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
+        if self.categorical is not None:
+            categorical = list(self.categorical)
+        else:
+            categorical = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        numeric = list(self.numeric) if self.numeric is not None else [c for c in X.columns if c not in categorical]
+        return numeric, categorical
+
+    # -- inference ---------------------------------------------------------------------------
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "network_")
+        features = self.preprocessor_.transform(_as_frame(X))
+        return self.predict_proba_features(features)
+
+    @torch.inference_mode()
+    def predict_proba_features(self, features: np.ndarray) -> np.ndarray:
+        """Class probabilities for already-preprocessed features (shape: rows x F)."""
+        self.network_.eval()
+        x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
+        out = [torch.softmax(self.network_(x[i : i + INFERENCE_BATCH]), dim=1) for i in range(0, len(x), INFERENCE_BATCH)]
+        return torch.cat(out).numpy() if out else np.zeros((0, len(self.classes_)), dtype=np.float32)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def anomaly_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Probability that a flow is not normal traffic (higher = more anomalous)."""
+        return self.attack_probability(self.predict_proba(X))
+
+    def attack_probability(self, proba: np.ndarray) -> np.ndarray:
+        normal = list(self.classes_).index(self.normal_label) if self.normal_label in self.classes_ else None
+        if normal is None:
+            raise ValueError(f"normal_label {self.normal_label!r} is not among the classes {list(self.classes_)}")
+        return 1.0 - proba[:, normal]
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: str, extra: dict[str, Any] | None = None) -> str:
+        """Write the model folder (safetensors weights + JSON); see :mod:`msmrnet.models.artifact`."""
+        check_is_fitted(self, "network_")
+        metadata = {
+            "msmrnet_version": msmrnet.__version__,
+            "model": {"name": self.model, "config": _config_dict(self.model_config_)},
+            "classes": list(self.classes_),
+            "normal_label": self.normal_label,
+            "feature_schema": {
+                "numeric": self.preprocessor_.numeric,
+                "categorical": self.preprocessor_.categorical,
+                "features_out": self.preprocessor_.feature_names_out,
+            },
+            "preprocessing": self.preprocessor_.to_dict(),
+            "hyperparameters": {k: v for k, v in self.get_params().items() if k not in ("checkpoint", "resume", "progress")},
+            "training": {"best_epoch": self.best_epoch_, "history": self.history_},
+            "library_versions": _versions(),
+            **(extra or {}),
+        }
+        save_artifact(path, self.network_.state_dict(), _jsonable(metadata))
+        return path
+
+    @classmethod
+    def load(cls, path: str) -> "MSMRNetClassifier":
+        weights, meta = load_artifact(path)
+        est = cls(**{k: v for k, v in meta["hyperparameters"].items() if k in cls._get_param_names()})
+        est.classes_ = np.asarray(meta["classes"], dtype=object)
+        est.preprocessor_ = TabularPreprocessor.from_dict(meta["preprocessing"])
+        est.feature_names_in_ = np.asarray(est.preprocessor_.numeric + est.preprocessor_.categorical, dtype=object)
+        est.n_features_in_ = len(est.feature_names_in_)
+        est.model_config_ = make_config(meta["model"]["name"], **meta["model"]["config"])
+        est.network_ = create_model(meta["model"]["name"], **_config_dict(est.model_config_))
+        est.network_.load_state_dict(weights)
+        est.network_.eval()
+        est.history_ = meta["training"]["history"]
+        est.best_epoch_ = meta["training"]["best_epoch"]
+        est.metadata_ = meta
+        return est
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X)
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+def _config_dict(cfg: Any) -> dict[str, Any]:
+    import dataclasses
+
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(cfg).items()}
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("msmrnet", "torch", "numpy", "pandas", "scikit-learn", "safetensors"):
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out

@@ -1,0 +1,1 @@
+"""Small shared helpers: atomic file writing, compressed-file reading, seeding, logging."""
