@@ -67,11 +67,11 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         categorical: Sequence[str] | None = None,
         classes: Sequence[str] | None = None,
         normal_label: str = "normal",
-        epochs: int = 20,
+        epochs: int = 10,
         batch_size: int = 256,
         lr: float = 1e-3,
         weight_decay: float = 0.0,
-        patience: int = 5,
+        patience: int = 3,
         val_fraction: float = 0.1,
         seed: int = 0,
         checkpoint: str | None = None,
@@ -106,7 +106,7 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         if len(present) < 2:
             raise ValueError(f"training data holds one class only ({present[0]!r}); a classifier needs two or more")
         self.classes_ = np.asarray(list(self.classes) if self.classes is not None else present, dtype=object)
-        unknown = sorted(set(present) - set(self.classes_))
+        unknown = sorted(str(v) for v in set(present) - set(self.classes_))
         if unknown:
             raise ValueError(f"labels {unknown} are not among the configured classes {list(self.classes_)}")
         index = {c: i for i, c in enumerate(self.classes_)}
@@ -190,7 +190,7 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
             "preprocessing": self.preprocessor_.to_dict(),
             "hyperparameters": {k: v for k, v in self.get_params().items() if k not in ("checkpoint", "resume", "progress")},
             "training": {"best_epoch": self.best_epoch_, "history": self.history_},
-            "library_versions": _versions(),
+            "library_versions": library_versions(),
             **(extra or {}),
         }
         save_artifact(path, self.network_.state_dict(), _jsonable(metadata))
@@ -237,7 +237,7 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def _versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
     out = {}
     for pkg in ("msmrnet", "torch", "numpy", "pandas", "scikit-learn", "safetensors"):
         try:

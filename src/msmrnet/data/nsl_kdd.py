@@ -109,10 +109,8 @@ def read_nsl_kdd(path: str | Path) -> LabeledTable:
         raise DataError("file holds no rows", path)
     labels = df.pop(LABEL_COLUMN).str.strip()
     difficulty = df.pop(DIFFICULTY_COLUMN)
-    missing = df.isna()
-    if missing.to_numpy().any() or labels.isna().any():
-        row, col = _first_missing(missing, labels)
-        raise DataError("missing value (expected 43 comma-separated fields)", path, row + 1, col)
+    if df.isna().to_numpy().any() or labels.isna().any():
+        raise _locate_parse_error(path, None)  # short rows and empty fields come back as NaN
     unknown = ~labels.map(lambda n: normalise_attack_name(n) in ATTACK_CATEGORY)
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
@@ -128,17 +126,8 @@ def read_nsl_kdd(path: str | Path) -> LabeledTable:
     )
 
 
-def _first_missing(missing: pd.DataFrame, labels: pd.Series) -> tuple[int, str]:
-    rows = np.flatnonzero(missing.to_numpy().any(axis=1))
-    lab_rows = np.flatnonzero(labels.isna().to_numpy())
-    if len(lab_rows) and (not len(rows) or lab_rows[0] < rows[0]):
-        return int(lab_rows[0]), LABEL_COLUMN
-    row = int(rows[0])
-    return row, str(missing.columns[missing.iloc[row].to_numpy()][0])
-
-
-def _locate_parse_error(path: Path, exc: Exception) -> DataError:
-    """Turn a pandas parse failure into an error naming the first bad line and column."""
+def _locate_parse_error(path: Path, exc: Exception | None) -> DataError:
+    """Find the first bad line and column behind a failed (or NaN-producing) fast parse."""
     with open_text(path) as fh:
         for lineno, line in enumerate(fh, start=1):
             fields = line.rstrip("\n").split(",")
@@ -148,9 +137,13 @@ def _locate_parse_error(path: Path, exc: Exception) -> DataError:
                     path, lineno,
                 )  # fmt: skip
             for name, value in zip(COLUMNS, fields):
+                if not value.strip():
+                    return DataError("empty value", path, lineno, name)
                 if name in NUMERIC or name == DIFFICULTY_COLUMN:
                     try:
-                        float(value)
+                        number = float(value)
                     except ValueError:
+                        return DataError(f"not a number: {value!r}", path, lineno, name)
+                    if number != number:
                         return DataError(f"not a number: {value!r}", path, lineno, name)
     return DataError(f"could not parse: {exc}", path)

@@ -79,7 +79,7 @@ class TabularPreprocessor:
         for col in self.categorical:
             cats = self.categories_[col]
             values = frame[col].astype(str)
-            codes = pd.Categorical(values, categories=cats).codes  # -1 for unseen
+            codes = pd.Index(cats).get_indexer(values)  # -1 for unseen
             onehot = np.zeros((len(frame), len(cats)), dtype=np.float64)
             known = codes >= 0
             onehot[np.flatnonzero(known), codes[known]] = 1.0

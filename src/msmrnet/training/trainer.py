@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrainConfig:
-    epochs: int = 20
+    epochs: int = 10
     batch_size: int = 256
     lr: float = 1e-3
     weight_decay: float = 0.0
-    patience: int = 5  # epochs without validation-loss improvement before stopping; 0 = never stop early
+    patience: int = 3  # epochs without validation-loss improvement before stopping; 0 = never stop early
     seed: int = 0
 
 

@@ -1,0 +1,1 @@
+"""Command-line interface: thin handlers over the library."""

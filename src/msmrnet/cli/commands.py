@@ -1,0 +1,130 @@
+"""The handlers behind each ``msmrnet`` sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+from msmrnet.utils.io import atomic_write_json, atomic_write_text
+
+log = logging.getLogger("msmrnet.cli")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from msmrnet.training.config import load_config
+    from msmrnet.training.run import default_run_dir, run_experiment
+
+    if args.resume:
+        run_dir = args.resume
+        if not (run_dir / "config.yaml").is_file():
+            from msmrnet.errors import MsmrnetError
+
+            raise MsmrnetError(f"{run_dir}: no config.yaml, not a run folder")
+        cfg = load_config(run_dir / "config.yaml")
+    else:
+        overrides = list(args.overrides)
+        for flag, key in (("data_dir", "data.data_dir"), ("model", "model.name"), ("task", "data.task"),
+                          ("epochs", "training.epochs"), ("seed", "training.seed"), ("out", "output.dir"), ("name", "output.name")):  # fmt: skip
+            value = getattr(args, flag)
+            if value is not None:
+                overrides.append(f"{key}={value}")
+        cfg = load_config(args.config, overrides)
+        run_dir = default_run_dir(cfg)
+    log.info("run folder: %s", run_dir)
+    t0 = time.perf_counter()
+    out = run_experiment(cfg, run_dir, resume=bool(args.resume), progress=False if args.no_progress else None)
+    print(out["markdown"])
+    print(f"run folder: {run_dir}  (train {out['run']['train_seconds']:.0f}s, total {time.perf_counter() - t0:.0f}s)")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from msmrnet.data import nsl_kdd, registry
+    from msmrnet.errors import MsmrnetError
+    from msmrnet.estimator import MSMRNetClassifier
+    from msmrnet.evaluation import evaluate_table, metrics_markdown
+
+    est = MSMRNetClassifier.load(str(args.model))
+    task = est.metadata_.get("task") or ("binary" if len(est.classes_) == 2 else "multiclass")
+    sources = [(name, lambda n=name: registry.load(n, args.data_dir)) for name in args.dataset]
+    sources += [(str(p), lambda p=p: nsl_kdd.read_nsl_kdd(p)) for p in args.input]
+    if not sources:
+        raise MsmrnetError("nothing to evaluate: give --dataset NAME and/or --input FILE")
+    results = []
+    for name, loader in sources:
+        table = loader()
+        labels = nsl_kdd.task_labels(table.attack_names, task).to_numpy()
+        results.append(evaluate_table(est, table.features, labels, name, args.out / "figures" if args.out else None))
+    markdown = metrics_markdown(results)
+    if args.out:
+        atomic_write_json(args.out / "metrics.json", {"model": str(args.model), "task": task, "results": results})
+        atomic_write_text(args.out / "metrics.md", markdown)
+    print(markdown)
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from msmrnet.detection.detector import detect_file, summary_dict
+
+    output = args.output or args.input.with_name(args.input.name + ".scores.jsonl")
+    summary_path = args.summary or output.with_name(output.name + ".summary.json")
+    progress = False if args.no_progress else None
+    s = detect_file(str(args.model), args.input, output, args.threshold, args.chunk_rows, args.label_column, progress)
+    atomic_write_json(summary_path, summary_dict(s))
+    print(f"{s.rows:,} rows: {s.scored:,} scored, {s.unparsable:,} unparsable, {s.alerts:,} alerts "
+          f"(attack probability >= {s.threshold}) in {s.seconds:.1f}s ({s.rows_per_second:,.0f} rows/s)")  # fmt: skip
+    print("predicted: " + ", ".join(f"{k} {v:,}" for k, v in s.predicted.items()))
+    if s.rows_with_unseen_categories:
+        print(f"{s.rows_with_unseen_categories:,} rows hold categories never seen in training: {s.unseen_categories}")
+    if s.ignored_columns:
+        print(f"ignored columns: {', '.join(s.ignored_columns)}")
+    if s.binary_metrics:
+        b = s.binary_metrics
+        print(f"labelled rows {s.labelled_rows:,}: accuracy {b['accuracy']:.4f}, F1 {b['f1']:.4f}, "
+              f"false-alarm rate {b['false_alarm_rate']:.4f}")  # fmt: skip
+    if s.unparsable:
+        print(f"first unparsable rows: " + "; ".join(f"line {e['line']}: {e['error']}" for e in s.errors[:5]))
+    print(f"scores: {output}\nsummary: {summary_path}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from msmrnet.models import create_model, layer_counts, list_models, model_entry
+
+    print(f"{'name':<12} {'trainable':>9} {'param-free':>10} {'parameters':>11}  description")
+    for name in list_models():
+        m = create_model(name, in_features=args.in_features, num_classes=args.num_classes)
+        c = layer_counts(m)
+        print(f"{name:<12} {c['trainable_layers']:>9} {c['parameter_free_layers']:>10} {c['parameters']:>11,}  {model_entry(name).description}")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from msmrnet.data import registry
+    from msmrnet.errors import DataError
+
+    names = args.names or list(registry.FILES)
+    if args.action == "list":
+        for n in names:
+            f = registry.get_file(n)
+            print(f"{n:<22} {f.dataset}/{f.filename}  {f.rows:,} rows  sha256 {f.sha256}")
+        return 0
+    if args.action == "download":
+        from msmrnet.data.download import download
+
+        for n in names:
+            print(f"{n}: {download(n, args.data_dir)}")
+        return 0
+    failed = 0
+    for n in names:
+        try:
+            path = registry.locate(n, args.data_dir)
+            registry.verify(n, path)
+            print(f"ok      {n:<22} {path}")
+        except DataError as exc:
+            failed += 1
+            print(f"FAILED  {n:<22} {exc}")
+    return 1 if failed else 0

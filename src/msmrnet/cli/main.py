@@ -1,0 +1,118 @@
+"""``msmrnet``: train, evaluate and detect from the command line.
+
+Each handler parses arguments, calls one library function and prints its result; the work
+itself lives in the library so that the Python API and the CLI behave the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from msmrnet import __version__
+from msmrnet.errors import MsmrnetError
+from msmrnet.utils.logging import setup_logging
+
+log = logging.getLogger("msmrnet.cli")
+
+EPILOG_TRAIN = """examples:
+  msmrnet train --data-dir ../shared/data                       # full-length MSMRNet-5, 5 classes
+  msmrnet train --config configs/demo.yaml --data-dir ../shared/data
+  msmrnet train --model msmnet_10 --task binary --epochs 5 --seed 1
+  msmrnet train --set model.options.width=32 --set training.lr=0.0005
+  msmrnet train --resume runs/NAME                              # continue a killed run
+"""
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msmrnet",
+        description="Network traffic anomaly and attack detection with multi-scale memory residual networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"msmrnet {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("train", help="train a model, evaluate it on the test sets, write a run folder",
+                       description="Train a model on a training file (validation split carved from it), then "
+                       "evaluate it once on the configured test files. Settings come from defaults, then "
+                       "--config, then --set and the shortcut flags.",
+                       epilog=EPILOG_TRAIN, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("--config", type=Path, help="YAML or JSON config file (see configs/)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override one config value, e.g. training.lr=0.0005 (repeatable)")  # fmt: skip
+    p.add_argument("--data-dir", help="folder holding nsl-kdd/ (default: $MSMRNET_DATA_DIR, else ./data)")
+    p.add_argument("--model", help="registered model name (see `msmrnet models`)")
+    p.add_argument("--task", choices=["binary", "multiclass"], help="normal vs attack, or the 5 NSL-KDD classes")
+    p.add_argument("--epochs", type=int, help="maximum number of epochs")
+    p.add_argument("--seed", type=int, help="random seed (same seed, same result)")
+    p.add_argument("--out", help="parent folder of run folders (default: runs)")
+    p.add_argument("--name", help="run folder name (default: model-task-seed-timestamp)")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _add_common(p)
+
+    p = sub.add_parser("evaluate", help="evaluate a saved model on NSL-KDD test files or a labelled file",
+                       description="Compute binary (and multi-class) metrics of a saved model; writes JSON, Markdown "
+                       "and confusion-matrix PNGs when --out is given.")  # fmt: skip
+    p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+    p.add_argument("--dataset", action="append", default=[], help="registered file, e.g. KDDTest+ (repeatable)")
+    p.add_argument("--input", action="append", default=[], type=Path, help="labelled file in NSL-KDD layout (repeatable)")
+    p.add_argument("--data-dir", help="folder holding nsl-kdd/ (default: $MSMRNET_DATA_DIR, else ./data)")
+    p.add_argument("--out", type=Path, help="folder for metrics.json, metrics.md and figures")
+    _add_common(p)
+
+    p = sub.add_parser("detect", help="score flow records in a CSV file, one JSON line per row",
+                       description="Score every row of a CSV (plain or gzipped; with a header naming the features, "
+                       "or headerless in NSL-KDD layout, with or without labels). Streams in chunks, so memory "
+                       "stays flat. Rows that cannot be parsed are reported with their line numbers.")  # fmt: skip
+    p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+    p.add_argument("--input", required=True, type=Path, help="CSV file of flow records")
+    p.add_argument("--output", type=Path, help="JSON-lines output (default: INPUT name + .scores.jsonl)")
+    p.add_argument("--summary", type=Path, help="summary JSON (default: OUTPUT + .summary.json)")
+    p.add_argument("--threshold", type=float, default=0.5, help="alert when attack probability >= this (default 0.5)")
+    p.add_argument("--chunk-rows", type=int, default=50_000, help="rows per chunk (default 50000)")
+    p.add_argument("--label-column", default="label", help="label column name in files with a header")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_common(p)
+
+    p = sub.add_parser("models", help="list registered models with layer and parameter counts")
+    p.add_argument("--in-features", type=int, default=122)
+    p.add_argument("--num-classes", type=int, default=5)
+    _add_common(p)
+
+    p = sub.add_parser("data", help="verify or download data files")
+    p.add_argument("action", choices=["verify", "download", "list"])
+    p.add_argument("names", nargs="*", help="registered file names (default: all)")
+    p.add_argument("--data-dir", help="data folder (default: $MSMRNET_DATA_DIR, else ./data)")
+    _add_common(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(-1 if args.quiet else args.verbose)
+    from msmrnet.cli import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args) or 0
+    except MsmrnetError as exc:
+        print(f"msmrnet {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

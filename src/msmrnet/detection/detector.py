@@ -1,0 +1,148 @@
+"""``detect_file``: score every flow of a CSV with a trained model, one JSON line per input row.
+
+Memory stays flat for any file size: the file is read, scored and written chunk by chunk.
+Each output line is either a scored flow or the reason a row could not be scored, so the
+output accounts for every input row. The output file is replaced atomically at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from msmrnet.data import nsl_kdd
+from msmrnet.detection.reader import read_flow_chunks
+from msmrnet.estimator import MSMRNetClassifier
+from msmrnet.evaluation.metrics import binary_metrics
+from msmrnet.utils.io import atomic_output
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_ERRORS = 100
+
+
+@dataclass
+class DetectionSummary:
+    input: str
+    output: str
+    model: str
+    threshold: float
+    layout: str
+    rows: int = 0
+    scored: int = 0
+    unparsable: int = 0
+    blank_lines: int = 0
+    alerts: int = 0
+    predicted: dict[str, int] = field(default_factory=dict)
+    rows_with_unseen_categories: int = 0
+    unseen_categories: dict[str, dict[str, int]] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_LISTED_ERRORS
+    labelled_rows: int = 0
+    unmapped_labels: int = 0
+    binary_metrics: dict[str, Any] | None = None
+    seconds: float = 0.0
+    rows_per_second: float = 0.0
+
+
+def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, output_path: str | os.PathLike,
+                threshold: float = 0.5, chunk_rows: int = 50_000, label_column: str = "label",
+                progress: bool | None = None) -> DetectionSummary:  # fmt: skip
+    """Score ``input_path`` and write JSON lines to ``output_path``; return the summary."""
+    est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
+    pre = est.preprocessor_
+    layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows)
+    summary = DetectionSummary(str(input_path), str(output_path), str(model) if isinstance(model, str) else est.model,
+                               threshold, "header" if layout.header else "headerless", ignored_columns=layout.extra_columns)  # fmt: skip
+    if layout.extra_columns:
+        log.info("ignoring %d column(s) the model does not use: %s", len(layout.extra_columns), ", ".join(layout.extra_columns))
+    classes = np.asarray(est.classes_, dtype=object)
+    predicted: Counter[str] = Counter()
+    unseen: dict[str, Counter[str]] = {}
+    truth_all, pred_all, score_all = [], [], []
+    t0 = time.perf_counter()
+    with atomic_output(output_path) as out, tqdm(desc="scoring", unit="row", disable=None if progress is None else not progress) as bar:
+        for chunk in chunks:
+            summary.blank_lines += chunk.blank_lines
+            n_rows = len(chunk.features) + len(chunk.errors)
+            records: list[tuple[int, str]] = [(line, json.dumps({"line": line, "error": msg})) for line, msg in chunk.errors]
+            summary.unparsable += len(chunk.errors)
+            if len(summary.errors) < MAX_LISTED_ERRORS:
+                summary.errors += [{"line": line, "error": msg} for line, msg in chunk.errors[: MAX_LISTED_ERRORS - len(summary.errors)]]
+            for line, msg in chunk.errors[:5]:
+                log.warning("%s, line %d: %s", input_path, line, msg)
+            if len(chunk.features):
+                features = pre.transform(chunk.features)
+                report = pre.last_report
+                unseen_mask = pre.last_unseen_mask
+                for col, counts in report["unseen_categories"].items():
+                    unseen.setdefault(col, Counter()).update(counts)
+                summary.rows_with_unseen_categories += report["rows_with_unseen_categories"]
+                proba = est.predict_proba_features(features)
+                score = est.attack_probability(proba)
+                pred = classes[proba.argmax(axis=1)]
+                predicted.update(pred.tolist())
+                alert = score >= threshold
+                summary.alerts += int(alert.sum())
+                truth = _task_labels(chunk.labels, classes, est.normal_label) if chunk.labels is not None else None
+                for i in range(len(pred)):
+                    rec: dict[str, Any] = {"line": int(chunk.lines[i]), "prediction": pred[i],
+                                           "attack_probability": round(float(score[i]), 6), "alert": bool(alert[i])}  # fmt: skip
+                    if truth is not None:
+                        rec["label"] = truth[i]
+                    if unseen_mask[i]:
+                        rec["unseen_category"] = True
+                    records.append((rec["line"], json.dumps(rec)))
+                if truth is not None:
+                    known = truth != None  # noqa: E711  (object array: elementwise)
+                    summary.unmapped_labels += int((~known).sum())
+                    truth_all.append(truth[known]); pred_all.append(pred[known]); score_all.append(score[known])  # fmt: skip
+            records.sort()
+            out.write("".join(r + "\n" for _, r in records))
+            summary.rows += n_rows
+            summary.scored += len(chunk.features)
+            bar.update(n_rows)
+    summary.seconds = round(time.perf_counter() - t0, 3)
+    summary.rows_per_second = round(summary.rows / summary.seconds, 1) if summary.seconds else 0.0
+    summary.predicted = dict(predicted.most_common())
+    summary.unseen_categories = {c: dict(v.most_common()) for c, v in unseen.items()}
+    if truth_all:
+        truth, pred, score = np.concatenate(truth_all), np.concatenate(pred_all), np.concatenate(score_all)
+        summary.labelled_rows = int(len(truth))
+        if len(truth):
+            summary.binary_metrics = binary_metrics(truth != est.normal_label, score >= threshold, score)
+    if summary.unparsable:
+        log.warning("%d row(s) could not be scored; their lines are in the output with an 'error' field", summary.unparsable)
+    return summary
+
+
+def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarray:
+    """Labels in the model's label space: class names as they are, or NSL-KDD attack names mapped."""
+    out = np.empty(len(raw), dtype=object)
+    known = set(classes)
+    binary = len(classes) == 2
+    for i, value in enumerate(raw):
+        if value in known:
+            out[i] = value
+            continue
+        cat = nsl_kdd.ATTACK_CATEGORY.get(nsl_kdd.normalise_attack_name(str(value)))
+        if cat is None:
+            out[i] = None
+        elif binary:
+            out[i] = normal if cat == normal else next((c for c in classes if c != normal))
+        else:
+            out[i] = cat if cat in known else None
+    return out
+
+
+def summary_dict(summary: DetectionSummary) -> dict[str, Any]:
+    return asdict(summary)

@@ -1,0 +1,155 @@
+"""Stream a flow CSV (plain or gzipped) in chunks, keeping every row's line number.
+
+Two layouts are recognised from the first line:
+
+* a header naming at least every feature column the model needs (any order, extra columns
+  ignored and reported, optional label column);
+* no header, the NSL-KDD layout: the model's raw features in order, optionally followed by the
+  attack name and the difficulty level (41, 42 or 43 fields for NSL-KDD).
+
+Rows that cannot be used (wrong field count, a value that is not a finite number in a numeric
+column) are returned as errors with their line number and column, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from msmrnet.errors import DataError
+from msmrnet.utils.io import open_text
+
+
+@dataclass
+class FlowChunk:
+    features: pd.DataFrame  # valid rows only, raw values (categorical as str, numeric as float)
+    lines: np.ndarray  # file line number of each valid row
+    labels: np.ndarray | None  # raw label text per valid row, when the file has labels
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    blank_lines: int = 0
+
+
+@dataclass
+class Layout:
+    header: bool
+    columns: list[str]  # names of all fields in the file, in order
+    label_column: str | None
+    extra_columns: list[str]
+
+
+def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str = "label") -> Layout:
+    features = list(numeric) + list(categorical)
+    with open_text(path) as fh:
+        first = ""
+        for first in fh:
+            if first.strip():
+                break
+    if not first.strip():
+        raise DataError("file is empty", path)
+    fields = _split(first.rstrip("\r\n"))
+    names = [f.strip() for f in fields]
+    if set(features) <= set(names):
+        extra = [n for n in names if n not in features and n != label_column]
+        return Layout(True, names, label_column if label_column in names else None, extra)
+    if any(n in features for n in names):
+        missing = [f for f in features if f not in names]
+        raise DataError(f"header lacks feature column(s) the model needs: {', '.join(missing)}", path, 1)
+    order = _nsl_order(numeric, categorical)
+    n = len(fields)
+    if n == len(order):
+        return Layout(False, order, None, [])
+    if n in (len(order) + 1, len(order) + 2):
+        return Layout(False, order + ["label", "difficulty"][: n - len(order)], "label", [])
+    raise DataError(
+        f"no header naming the model's features, and {n} fields where the headerless layout has "
+        f"{len(order)} features (+ label + difficulty)", path, 1,
+    )  # fmt: skip
+
+
+def _nsl_order(numeric: Sequence[str], categorical: Sequence[str]) -> list[str]:
+    """Headerless files keep the data set's native column order (for NSL-KDD, its 41 features)."""
+    from msmrnet.data import nsl_kdd
+
+    if set(numeric) | set(categorical) == set(nsl_kdd.FEATURES):
+        return list(nsl_kdd.FEATURES)
+    return list(numeric) + list(categorical)
+
+
+def _split(line: str) -> list[str]:
+    return next(csv.reader([line])) if '"' in line else line.split(",")
+
+
+def read_flow_chunks(
+    path: str | os.PathLike, numeric: Sequence[str], categorical: Sequence[str],
+    label_column: str = "label", chunk_rows: int = 50_000,
+) -> tuple[Layout, Iterator[FlowChunk]]:  # fmt: skip
+    """The file's layout, and an iterator of chunks of at most ``chunk_rows`` lines."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file", path)
+    layout = sniff_layout(path, numeric, categorical, label_column)
+    return layout, _chunks(path, layout, list(numeric), list(categorical), chunk_rows)
+
+
+def _chunks(path: Path, layout: Layout, numeric: list[str], categorical: list[str], chunk_rows: int) -> Iterator[FlowChunk]:
+    width = len(layout.columns)
+    pos = {name: i for i, name in enumerate(layout.columns)}
+    with open_text(path) as fh:
+        lineno = 0
+        if layout.header:
+            for line in fh:  # skip to and past the header line
+                lineno += 1
+                if line.strip():
+                    break
+        while True:
+            block = list(itertools.islice(fh, chunk_rows))
+            if not block:
+                return
+            rows, lines, errors, blanks = [], [], [], 0
+            for text in block:
+                lineno += 1
+                text = text.rstrip("\r\n")
+                if not text.strip():
+                    blanks += 1
+                    continue
+                fields = _split(text)
+                if len(fields) != width:
+                    errors.append((lineno, f"expected {width} fields, found {len(fields)}"))
+                    continue
+                rows.append(fields)
+                lines.append(lineno)
+            yield _to_chunk(rows, np.asarray(lines, dtype=np.int64), errors, blanks, pos, layout, numeric, categorical)
+
+
+def _to_chunk(rows, lines, errors, blanks, pos, layout, numeric, categorical) -> FlowChunk:
+    if not rows:
+        return FlowChunk(pd.DataFrame(columns=numeric + categorical), lines, None, errors, blanks)
+    raw = pd.DataFrame(rows, columns=layout.columns)
+    frame = pd.DataFrame(index=raw.index)
+    bad = np.zeros(len(raw), dtype=bool)
+    reasons: dict[int, str] = {}
+    for col in numeric:
+        values = pd.to_numeric(raw[col].str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+        invalid = ~np.isfinite(values)
+        if invalid.any():
+            for i in np.flatnonzero(invalid & ~bad):
+                reasons[int(i)] = f"column {col!r}: not a finite number: {raw[col].iat[int(i)]!r}"
+            bad |= invalid
+        frame[col] = values
+    for col in categorical:
+        frame[col] = raw[col].str.strip()
+    labels = raw[layout.label_column].str.strip().to_numpy(dtype=object) if layout.label_column else None
+    if bad.any():
+        errors = errors + [(int(lines[i]), msg) for i, msg in reasons.items()]
+        errors.sort()
+        keep = ~bad
+        frame, lines = frame[keep].reset_index(drop=True), lines[keep]
+        labels = labels[keep] if labels is not None else None
+    return FlowChunk(frame, lines, labels, errors, blanks)

@@ -1,0 +1,80 @@
+"""End to end through the command line on a tiny generated data set."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from msmrnet.cli.main import main
+from tests.synthetic import make_data_dir
+
+SMALL = ["--set", "data.verify=false", "--set", "model.name=msmrnet", "--set", "model.options={depth: 2, width: 4, hidden: 4}",
+         "--set", "training.batch_size=64", "--set", "training.lr=0.01", "--no-progress"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    data = make_data_dir(root / "data")
+    cfg = root / "cfg.yaml"
+    cfg.write_text("training:\n  epochs: 3\ndata:\n  task: multiclass\n")
+    code = main(["train", "--config", str(cfg), "--data-dir", str(data), "--out", str(root / "runs"), "--name", "r1", "--seed", "5", *SMALL])
+    assert code == 0
+    return root, data, root / "runs" / "r1"
+
+
+def test_train_writes_a_complete_run_folder(trained, capsys):
+    _, data, run = trained
+    for name in ("config.yaml", "history.csv", "history.json", "loss_curve.png", "metrics.json", "metrics.md",
+                 "data_summary.json", "run.json", "model/model.safetensors", "model/model.json",
+                 "checkpoints/last.safetensors", "figures/confusion_KDDTestplus_multiclass.png",
+                 "figures/confusion_KDDTest-21_binary.png"):  # fmt: skip
+        assert (run / name).is_file() and (run / name).stat().st_size > 0, name
+    cfg = yaml.safe_load((run / "config.yaml").read_text())
+    assert cfg["training"]["epochs"] == 3 and cfg["training"]["seed"] == 5 and cfg["data"]["data_dir"] == str(data)
+    assert cfg["model"]["options"] == {"depth": 2, "width": 4, "hidden": 4}
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert [r["dataset"] for r in metrics["results"]] == ["KDDTest+", "KDDTest-21"]
+    assert metrics["results"][0]["multiclass"]["accuracy"] > 0.6
+    assert len(json.loads((run / "history.json").read_text())) == 3
+
+
+def test_resume_of_a_finished_run_reproduces_it(trained, capsys):
+    _, _, run = trained
+    before = json.loads((run / "metrics.json").read_text())
+    assert main(["train", "--resume", str(run), "--no-progress"]) == 0
+    after = json.loads((run / "metrics.json").read_text())
+    strip = lambda m: [{k: v for k, v in r.items() if k != "inference_seconds"} for r in m["results"]]  # noqa: E731
+    assert strip(before) == strip(after)
+
+
+def test_evaluate_and_detect(trained, tmp_path, capsys):
+    _, data, run = trained
+    # a generated KDDTest-21 is not the published one: the registry check says so
+    assert main(["evaluate", "--model", str(run / "model"), "--dataset", "KDDTest-21", "--data-dir", str(data)]) == 2
+    assert "truncated: 150 rows, expected 11,850" in capsys.readouterr().err
+    assert main(["evaluate", "--model", str(run / "model"), "--input", str(data / "nsl-kdd" / "KDDTest-21.txt"), "--out", str(tmp_path / "ev")]) == 0
+    assert "## Multi-class view" in capsys.readouterr().out
+    assert (tmp_path / "ev" / "metrics.json").is_file()
+    out = tmp_path / "scores.jsonl"
+    assert main(["detect", "--model", str(run / "model"), "--input", str(data / "nsl-kdd" / "KDDTest+.txt.gz"), "--output", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "300 rows: 300 scored, 0 unparsable" in printed
+    summary = json.loads((tmp_path / "scores.jsonl.summary.json").read_text())
+    assert summary["rows"] == 300 and len(out.read_text().splitlines()) == 300
+
+
+def test_errors_are_reported_without_traceback(tmp_path, capsys):
+    assert main(["train", "--data-dir", str(tmp_path), "--out", str(tmp_path / "runs"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "msmrnet train: error:" in err and "KDDTrain+ not found" in err and "Traceback" not in err
+    assert main(["train", "--set", "training.epoch=2"]) == 2
+    assert "unknown key(s) ['epoch']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "detect", "models", "data"])
+def test_help(command):
+    result = subprocess.run([sys.executable, "-m", "msmrnet.cli.main", command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "usage: msmrnet" in result.stdout
