@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -52,6 +53,7 @@ def plot_history(history: Sequence[dict[str, Any]], path: str | Path, title: str
     if best:
         ax.axvline(best[-1], color="grey", ls=":", label=f"best (epoch {best[-1]})")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("cross-entropy loss")
     ax.set_yscale("log")
     ax2 = ax.twinx()
