@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export MSMRNET_DATA_DIR=${MSMRNET_DATA_DIR:-../shared/data}
-.venv/bin/msmrnet train --config configs/demo.yaml "$@"
+.venv/bin/msmrnet train --config configs/demo.yaml --overwrite "$@"

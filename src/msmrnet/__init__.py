@@ -4,14 +4,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from msmrnet.models import create_model, list_models  # noqa: E402
-
 __all__ = ["__version__", "create_model", "list_models", "MSMRNetClassifier"]
 
 
-def __getattr__(name: str):  # lazy: the estimator pulls in scikit-learn
+def __getattr__(name: str):
+    # Lazy, so that `msmrnet --help` answers without importing PyTorch and scikit-learn.
     if name == "MSMRNetClassifier":
         from msmrnet.estimator import MSMRNetClassifier
 
         return MSMRNetClassifier
-    raise AttributeError(name)
+    if name in ("create_model", "list_models"):
+        from msmrnet import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'msmrnet' has no attribute {name!r}")

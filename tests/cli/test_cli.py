@@ -78,3 +78,41 @@ def test_errors_are_reported_without_traceback(tmp_path, capsys):
 def test_help(command):
     result = subprocess.run([sys.executable, "-m", "msmrnet.cli.main", command, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage: msmrnet" in result.stdout
+
+
+def test_existing_run_folder_is_not_overwritten_silently(trained, capsys):
+    root, data, run = trained
+    args = ["train", "--data-dir", str(data), "--out", str(root / "runs"), "--name", "r1", "--epochs", "1", *SMALL]
+    assert main(args) == 2
+    assert "holds a run already" in capsys.readouterr().err
+
+
+def test_a_killed_training_process_resumes(tmp_path):
+    """SIGKILL the CLI mid-run, then --resume: the run completes with every epoch exactly once."""
+    import os
+    import signal
+    import time
+
+    from msmrnet.training.checkpoint import load_checkpoint
+
+    data = make_data_dir(tmp_path / "data", n_train=1500)
+    run = tmp_path / "runs" / "k"
+    cmd = [sys.executable, "-m", "msmrnet", "train", "--data-dir", str(data), "--out", str(tmp_path / "runs"), "--name", "k",
+           "--epochs", "8", "--set", "training.patience=0", "-q", *SMALL]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = run / "checkpoints" / "last.safetensors"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if ckpt.exists() and load_checkpoint(ckpt)[1]["epoch"] >= 2:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "training finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = load_checkpoint(ckpt)[1]["epoch"]
+    assert 2 <= killed_at < 8 and not (run / "metrics.json").exists()
+
+    assert main(["train", "--resume", str(run), "--no-progress"]) == 0
+    history = json.loads((run / "history.json").read_text())
+    assert [h["epoch"] for h in history] == list(range(1, 9))
+    assert (run / "metrics.json").is_file()

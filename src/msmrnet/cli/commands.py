@@ -33,6 +33,15 @@ def cmd_train(args: argparse.Namespace) -> int:
                 overrides.append(f"{key}={value}")
         cfg = load_config(args.config, overrides)
         run_dir = default_run_dir(cfg)
+        if (run_dir / "config.yaml").exists() and not args.overwrite:
+            from msmrnet.errors import MsmrnetError
+
+            raise MsmrnetError(f"{run_dir} holds a run already: continue it with --resume {run_dir}, "
+                               "replace it with --overwrite, or choose another --name")  # fmt: skip
+        if args.overwrite and run_dir.exists():
+            import shutil
+
+            shutil.rmtree(run_dir)
     log.info("run folder: %s", run_dir)
     t0 = time.perf_counter()
     out = run_experiment(cfg, run_dir, resume=bool(args.resume), progress=False if args.no_progress else None)

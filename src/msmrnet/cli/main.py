@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="parent folder of run folders (default: runs)")
     p.add_argument("--name", help="run folder name (default: model-task-seed-timestamp)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing run folder of the same name")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     _add_common(p)
 
