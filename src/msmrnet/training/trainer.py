@@ -95,7 +95,10 @@ class Trainer:
                 start = cfg.epochs + 1
             log.info("resumed from %s after epoch %d", self.checkpoint_path, meta["epoch"])
 
-        for epoch in range(start, cfg.epochs + 1):
+        # progress=None: bars only on a terminal (tqdm's own rule); the epoch bar shows validation metrics
+        disable = None if self.progress is None else not self.progress
+        epochs = tqdm(range(start, cfg.epochs + 1), desc="training", unit="epoch", initial=start - 1, total=cfg.epochs, disable=disable)
+        for epoch in epochs:
             t0 = time.perf_counter()
             train_loss, train_acc = self._train_epoch(xt, yt, shuffle_gen, epoch)
             val_loss, val_acc, val_f1 = self._validate(xv, yv)
@@ -111,6 +114,7 @@ class Trainer:
                 "seconds": round(time.perf_counter() - t0, 2), "best": improved,
             }  # fmt: skip
             history.append(row)
+            epochs.set_postfix(val_loss=f"{val_loss:.4f}", val_acc=f"{val_acc:.4f}", val_f1=f"{val_f1:.4f}", best=best_epoch)
             log.info(
                 "epoch %d/%d  train loss %.4f acc %.4f | val loss %.4f acc %.4f macro-F1 %.4f%s  (%.0fs)",
                 epoch, cfg.epochs, train_loss, train_acc, val_loss, val_acc, val_f1, "  *best" if improved else "", row["seconds"],
@@ -120,6 +124,7 @@ class Trainer:
             if self.checkpoint_path:
                 self._save(epoch, history, best_state, best_loss, best_epoch, bad_epochs, shuffle_gen, finished, stopped_early)
             if stopped_early:
+                epochs.close()
                 log.info("early stop: validation loss has not improved for %d epochs (best: epoch %d)", bad_epochs, best_epoch)
                 break
         self.model.load_state_dict(best_state)
@@ -130,9 +135,8 @@ class Trainer:
         order = torch.randperm(len(x), generator=gen)
         bs = self.config.batch_size
         total_loss, correct = 0.0, 0
-        # progress=None: show the bar only on a terminal (tqdm's own rule)
         disable = None if self.progress is None else not self.progress
-        bar = tqdm(range(0, len(x), bs), desc=f"epoch {epoch}/{self.config.epochs}", unit="batch", leave=False, disable=disable)
+        bar = tqdm(range(0, len(x), bs), desc=f"epoch {epoch}", unit="batch", leave=False, position=1, disable=disable)
         for i in bar:
             idx = order[i : i + bs]
             xb, yb = x[idx], y[idx]
