@@ -100,6 +100,16 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from msmrnet.evaluation.summary import summarize
+
+    text = summarize(args.runs)
+    if args.out:
+        atomic_write_text(args.out, text)
+    print(text)
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from msmrnet.models import create_model, layer_counts, list_models, model_entry
 

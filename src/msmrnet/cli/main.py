@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-classes", type=int, default=5)
     _add_common(p)
 
+    p = sub.add_parser("summarize", help="mean and spread of test metrics over runs (e.g. seeds)",
+                       description="Read metrics.json of each run folder and print Markdown tables: one row per run, "
+                       "then mean +- sample standard deviation.")  # fmt: skip
+    p.add_argument("runs", nargs="+", type=Path, help="run folders or metrics.json files")
+    p.add_argument("--out", type=Path, help="also write the tables to this Markdown file")
+    _add_common(p)
+
     p = sub.add_parser("data", help="verify or download data files")
     p.add_argument("action", choices=["verify", "download", "list"])
     p.add_argument("names", nargs="*", help="registered file names (default: all)")
