@@ -82,3 +82,15 @@ def test_stratified_split_keeps_class_shares():
     assert len(np.intersect1d(tr, va)) == 0 and len(tr) + len(va) == len(y)
     assert np.bincount(y[va], minlength=4).tolist() == [90, 9, 1, 0]
     assert np.array_equal(stratified_split(y, 0.1, 0)[1], va)
+
+
+def test_saved_files_follow_the_umask(fitted, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        fitted[0].save(str(tmp_path / "m"))
+    finally:
+        os.umask(old)
+    for name in ("model.safetensors", "model.json"):
+        assert (tmp_path / "m" / name).stat().st_mode & 0o777 == 0o644

@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 import msmrnet
+from msmrnet.errors import MsmrnetError
 from msmrnet.models import create_model, make_config
 from msmrnet.models.artifact import load_artifact, save_artifact
 from msmrnet.preprocessing import TabularPreprocessor
@@ -199,6 +200,13 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
     @classmethod
     def load(cls, path: str) -> "MSMRNetClassifier":
         weights, meta = load_artifact(path)
+        try:
+            return cls._from_artifact(weights, meta)
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise MsmrnetError(f"{path}: model folder is inconsistent ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _from_artifact(cls, weights: dict[str, torch.Tensor], meta: dict[str, Any]) -> "MSMRNetClassifier":
         est = cls(**{k: v for k, v in meta["hyperparameters"].items() if k in cls._get_param_names()})
         est.classes_ = np.asarray(meta["classes"], dtype=object)
         est.preprocessor_ = TabularPreprocessor.from_dict(meta["preprocessing"])

@@ -116,3 +116,61 @@ def test_a_killed_training_process_resumes(tmp_path):
     history = json.loads((run / "history.json").read_text())
     assert [h["epoch"] for h in history] == list(range(1, 9))
     assert (run / "metrics.json").is_file()
+
+
+def test_resume_takes_data_dir_and_refuses_other_flags(trained, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    root, data, run = trained
+    moved = tmp_path / "moved"
+    shutil.copytree(data, moved)
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    monkeypatch.delenv("MSMRNET_DATA_DIR", raising=False)
+    cfg = yaml.safe_load((copy / "config.yaml").read_text())
+    cfg["data"]["data_dir"] = str(tmp_path / "gone")  # the data moved since the run started
+    (copy / "config.yaml").write_text(yaml.safe_dump(cfg))
+    assert main(["train", "--resume", str(copy), "--no-progress"]) == 2
+    assert "KDDTrain+ not found" in capsys.readouterr().err
+    assert main(["train", "--resume", str(copy), "--data-dir", str(moved), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(copy), "--epochs", "9"]) == 2
+    assert "it takes only --data-dir, not --epochs" in capsys.readouterr().err
+
+
+def test_bad_names_leave_no_run_folder(tmp_path, capsys):
+    assert main(["train", "--set", "data.test=[KDDTest]", "--out", str(tmp_path), "--name", "x"]) == 2
+    assert main(["train", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path), "--name", "x"]) == 2
+    assert not (tmp_path / "x").exists()
+
+
+def test_detect_argument_checks(trained, tmp_path, capsys):
+    _, data, run = trained
+    src = data / "nsl-kdd" / "KDDTest-21.txt"
+    for extra in (["--chunk-rows", "0"], ["--threshold", "2"]):
+        with pytest.raises(SystemExit):
+            main(["detect", "--model", str(run / "model"), "--input", str(src), *extra])
+    assert "must be" in capsys.readouterr().err
+    assert main(["detect", "--model", str(run / "model"), "--input", str(tmp_path)]) == 2
+    assert "is a folder, not a file" in capsys.readouterr().err
+
+
+def test_detect_default_output_goes_to_the_working_folder(trained, tmp_path, monkeypatch, capsys):
+    _, data, run = trained
+    monkeypatch.chdir(tmp_path)
+    assert main(["detect", "--model", str(run / "model"), "--input", str(data / "nsl-kdd" / "KDDTest+.txt.gz"), "--no-progress"]) == 0
+    assert (tmp_path / "KDDTest+.scores.jsonl").is_file() and (tmp_path / "KDDTest+.scores.jsonl.summary.json").is_file()
+
+
+def test_damaged_model_folder_is_named(trained, tmp_path, capsys):
+    import shutil
+
+    _, data, run = trained
+    bad = tmp_path / "model"
+    shutil.copytree(run / "model", bad)
+    (bad / "model.safetensors").write_bytes((bad / "model.safetensors").read_bytes()[:50])
+    assert main(["evaluate", "--model", str(bad), "--input", str(data / "nsl-kdd" / "KDDTest-21.txt")]) == 2
+    assert "model.safetensors: damaged weights file" in capsys.readouterr().err
+    (bad / "model.json").write_text("{broken")
+    assert main(["evaluate", "--model", str(bad), "--input", str(data / "nsl-kdd" / "KDDTest-21.txt")]) == 2
+    assert "model.json: damaged model metadata" in capsys.readouterr().err

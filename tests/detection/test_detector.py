@@ -92,3 +92,29 @@ def test_empty_and_absent_files(model_dir, tmp_path):
         detect_file(model_dir, tmp_path / "e.csv", tmp_path / "o.jsonl", progress=False)
     with pytest.raises(DataError, match="no such file"):
         detect_file(model_dir, tmp_path / "absent.csv", tmp_path / "o.jsonl", progress=False)
+
+
+def test_label_column_typos_and_delimiters_are_explained(model_dir, tmp_path):
+    rows = make_rows(5, seed=8)
+    cols = list(nsl_kdd.FEATURES) + ["label", "difficulty"]
+    path = write_nsl_file(tmp_path / "h.csv", rows, header=True, columns=cols)
+    with pytest.raises(DataError, match="no label column 'lbl' in the header"):
+        detect_file(model_dir, path, tmp_path / "o.jsonl", label_column="lbl", progress=False)
+    typo = [c if c != "src_bytes" else "src_byte" for c in cols]
+    path = write_nsl_file(tmp_path / "t.csv", rows, header=True, columns=typo)
+    with pytest.raises(DataError, match="did you mean 'src_byte' for 'src_bytes'"):
+        detect_file(model_dir, path, tmp_path / "o.jsonl", progress=False)
+    (tmp_path / "s.csv").write_text(";".join(rows[0]) + "\n")
+    with pytest.raises(DataError, match="only comma-separated files are read"):
+        detect_file(model_dir, tmp_path / "s.csv", tmp_path / "o.jsonl", progress=False)
+    with pytest.raises(ValueError, match="threshold is a probability"):
+        detect_file(model_dir, path, tmp_path / "o.jsonl", threshold=-1, progress=False)
+
+
+def test_unmapped_labels_are_counted(model_dir, tmp_path):
+    rows = make_rows(6, seed=9)
+    rows[2][41] = "foo_attack"
+    path = write_nsl_file(tmp_path / "f.csv", rows)
+    s = detect_file(model_dir, path, tmp_path / "o.jsonl", progress=False)
+    assert s.unmapped_labels == 1 and s.labelled_rows == 5
+    assert read_jsonl(tmp_path / "o.jsonl")[2]["label"] is None

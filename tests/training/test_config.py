@@ -48,3 +48,30 @@ def test_bad_file(tmp_path):
 
 def test_apply_overrides_parses_yaml_values():
     assert apply_overrides({}, ["a.b=null", "a.c=[1, 3]", "d=x"]) == {"a": {"b": None, "c": [1, 3]}, "d": "x"}
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["training.lr=abc"], "training.lr: expected a number, got 'abc'"),
+        (["training.epochs=2.5"], "training.epochs: expected a whole number, got 2.5"),
+        (["training.epochs=true"], "training.epochs: expected a whole number, got True"),
+        (["data.verify=maybe"], "data.verify: expected true or false, got 'maybe'"),
+        (["data.test=[KDDTest]"], "unknown data file 'KDDTest'"),
+        (["model.name=msmrnet_3"], "unknown model 'msmrnet_3'"),
+        (["model.options.widht=3"], r"has no option\(s\) \['widht'\]"),
+        (["model.name=msmnet_10", "model.options.depth=1"], "model 'msmnet_10' fixes depth=10"),
+        (["preprocessing.scaling=log"], "preprocessing.scaling must be one of minmax, standard, none, got 'log'"),
+    ],
+)
+def test_values_and_names_are_checked_before_anything_runs(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, overrides)
+
+
+def test_typed_values_bypass_yaml_and_file_errors_name_the_file(tmp_path):
+    assert load_config(None, values={"output.name": "2024", "training.lr": 1}).output.name == "2024"
+    path = tmp_path / "c.yaml"
+    path.write_text("training:\n  batchsize: 3\n")
+    with pytest.raises(ConfigError, match=r"c\.yaml: unknown key\(s\) \['batchsize'\]"):
+        load_config(path)

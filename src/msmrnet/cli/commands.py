@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -14,33 +14,31 @@ log = logging.getLogger("msmrnet.cli")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from msmrnet.errors import MsmrnetError
     from msmrnet.training.config import load_config
-    from msmrnet.training.run import default_run_dir, run_experiment
+    from msmrnet.training.run import CHECKPOINT, default_run_dir, run_experiment
 
     if args.resume:
         run_dir = args.resume
         if not (run_dir / "config.yaml").is_file():
-            from msmrnet.errors import MsmrnetError
-
             raise MsmrnetError(f"{run_dir}: no config.yaml, not a run folder")
-        cfg = load_config(run_dir / "config.yaml")
+        ignored = [f"--{f.replace('_', '-')}" for f in ("config", "model", "task", "epochs", "seed", "out", "name")
+                   if getattr(args, f) is not None] + (["--set"] if args.overrides else [])  # fmt: skip
+        if ignored:
+            raise MsmrnetError(f"--resume continues the run exactly as configured in {run_dir / 'config.yaml'}; "
+                               f"it takes only --data-dir, not {', '.join(ignored)}")  # fmt: skip
+        # where the data lives may differ between sessions; nothing else may
+        cfg = load_config(run_dir / "config.yaml", values={"data.data_dir": args.data_dir} if args.data_dir else None)
     else:
-        overrides = list(args.overrides)
-        for flag, key in (("data_dir", "data.data_dir"), ("model", "model.name"), ("task", "data.task"),
-                          ("epochs", "training.epochs"), ("seed", "training.seed"), ("out", "output.dir"), ("name", "output.name")):  # fmt: skip
-            value = getattr(args, flag)
-            if value is not None:
-                overrides.append(f"{key}={value}")
-        cfg = load_config(args.config, overrides)
+        flags = {"data_dir": "data.data_dir", "model": "model.name", "task": "data.task", "epochs": "training.epochs",
+                 "seed": "training.seed", "out": "output.dir", "name": "output.name"}  # fmt: skip
+        values = {key: getattr(args, flag) for flag, key in flags.items() if getattr(args, flag) is not None}
+        cfg = load_config(args.config, args.overrides, values)
         run_dir = default_run_dir(cfg)
-        if (run_dir / "config.yaml").exists() and not args.overwrite:
-            from msmrnet.errors import MsmrnetError
-
+        if (run_dir / CHECKPOINT).exists() and not args.overwrite:
             raise MsmrnetError(f"{run_dir} holds a run already: continue it with --resume {run_dir}, "
                                "replace it with --overwrite, or choose another --name")  # fmt: skip
         if args.overwrite and run_dir.exists():
-            import shutil
-
             shutil.rmtree(run_dir)
     log.info("run folder: %s", run_dir)
     t0 = time.perf_counter()
@@ -78,18 +76,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_detect(args: argparse.Namespace) -> int:
     from msmrnet.detection.detector import detect_file, summary_dict
 
-    output = args.output or args.input.with_name(args.input.name + ".scores.jsonl")
+    stem = Path(args.input.name.removesuffix(".gz")).stem
+    output = args.output or Path(f"{stem}.scores.jsonl")  # in the working folder: the input's may be read-only
     summary_path = args.summary or output.with_name(output.name + ".summary.json")
     progress = False if args.no_progress else None
     s = detect_file(str(args.model), args.input, output, args.threshold, args.chunk_rows, args.label_column, progress)
     atomic_write_json(summary_path, summary_dict(s))
     print(f"{s.rows:,} rows: {s.scored:,} scored, {s.unparsable:,} unparsable, {s.alerts:,} alerts "
           f"(attack probability >= {s.threshold}) in {s.seconds:.1f}s ({s.rows_per_second:,.0f} rows/s)")  # fmt: skip
-    print("predicted: " + ", ".join(f"{k} {v:,}" for k, v in s.predicted.items()))
+    if s.predicted:
+        print("predicted: " + ", ".join(f"{k} {v:,}" for k, v in s.predicted.items()))
     if s.rows_with_unseen_categories:
         print(f"{s.rows_with_unseen_categories:,} rows hold categories never seen in training: {s.unseen_categories}")
     if s.ignored_columns:
         print(f"ignored columns: {', '.join(s.ignored_columns)}")
+    if s.unmapped_labels:
+        print(f"{s.unmapped_labels:,} labelled rows have a label outside the model's classes (left out of the metrics)")
     if s.binary_metrics:
         b = s.binary_metrics
         print(f"labelled rows {s.labelled_rows:,}: accuracy {b['accuracy']:.4f}, F1 {b['f1']:.4f}, "

@@ -78,17 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
                        "stays flat. Rows that cannot be parsed are reported with their line numbers.")  # fmt: skip
     p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
     p.add_argument("--input", required=True, type=Path, help="CSV file of flow records")
-    p.add_argument("--output", type=Path, help="JSON-lines output (default: INPUT name + .scores.jsonl)")
+    p.add_argument("--output", type=Path, help="JSON-lines output (default: ./NAME.scores.jsonl for INPUT NAME.csv[.gz])")
     p.add_argument("--summary", type=Path, help="summary JSON (default: OUTPUT + .summary.json)")
-    p.add_argument("--threshold", type=float, default=0.5, help="alert when attack probability >= this (default 0.5)")
-    p.add_argument("--chunk-rows", type=int, default=50_000, help="rows per chunk (default 50000)")
-    p.add_argument("--label-column", default="label", help="label column name in files with a header")
+    p.add_argument("--threshold", type=_probability, default=0.5,
+                   help="alert when the attack probability (sum over attack classes) >= this, in [0, 1] (default 0.5)")
+    p.add_argument("--chunk-rows", type=_positive, default=50_000, help="rows read and scored at a time (default 50000)")
+    p.add_argument("--label-column", help="label column in files with a header (default: 'label' if present); "
+                   "when labels are present the summary holds accuracy, F1 and false-alarm rate")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_common(p)
 
-    p = sub.add_parser("models", help="list registered models with layer and parameter counts")
-    p.add_argument("--in-features", type=int, default=122)
-    p.add_argument("--num-classes", type=int, default=5)
+    p = sub.add_parser("models", help="list registered models with layer and parameter counts",
+                       description="List the registered models (usable with --model / model.name), with their "
+                       "trainable and parameter-free layer counts and parameter counts at default options.")  # fmt: skip
+    p.add_argument("--in-features", type=_positive, default=122, help="input width for the counts (NSL-KDD: 122)")
+    p.add_argument("--num-classes", type=_positive, default=5, help="number of classes for the counts (default 5)")
     _add_common(p)
 
     p = sub.add_parser("summarize", help="mean and spread of test metrics over runs (e.g. seeds)",
@@ -98,12 +102,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="also write the tables to this Markdown file")
     _add_common(p)
 
-    p = sub.add_parser("data", help="verify or download data files")
-    p.add_argument("action", choices=["verify", "download", "list"])
+    p = sub.add_parser("data", help="list, verify or download the registered data files",
+                       description="list: every registered file with its expected rows and SHA-256; verify: check "
+                       "that the files under the data folder have those rows and checksums; download: fetch "
+                       "files (needs internet) and verify them before they are put in place.")  # fmt: skip
+    p.add_argument("action", choices=["list", "verify", "download"], help="what to do (see above)")
     p.add_argument("names", nargs="*", help="registered file names (default: all)")
     p.add_argument("--data-dir", help="data folder (default: $MSMRNET_DATA_DIR, else ./data)")
     _add_common(p)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _probability(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

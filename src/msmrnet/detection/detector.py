@@ -55,9 +55,14 @@ class DetectionSummary:
 
 
 def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, output_path: str | os.PathLike,
-                threshold: float = 0.5, chunk_rows: int = 50_000, label_column: str = "label",
+                threshold: float = 0.5, chunk_rows: int = 50_000, label_column: str | None = None,
                 progress: bool | None = None) -> DetectionSummary:  # fmt: skip
-    """Score ``input_path`` and write JSON lines to ``output_path``; return the summary."""
+    """Score ``input_path`` and write JSON lines to ``output_path``; return the summary.
+
+    ``label_column``: None uses a column named 'label' when the header has one.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold is a probability: it must be in [0, 1], got {threshold}")
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
     layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows)
@@ -120,6 +125,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
         summary.labelled_rows = int(len(truth))
         if len(truth):
             summary.binary_metrics = binary_metrics(truth != est.normal_label, score >= threshold, score)
+    if summary.unmapped_labels:
+        log.warning("%d row(s) have a label that maps to none of the model's classes; they are scored but left out "
+                    "of the metrics (their 'label' is null in the output)", summary.unmapped_labels)  # fmt: skip
     if summary.unparsable:
         log.warning("%d row(s) could not be scored; their lines are in the output with an 'error' field", summary.unparsable)
     return summary

@@ -44,7 +44,8 @@ class Layout:
     extra_columns: list[str]
 
 
-def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str = "label") -> Layout:
+def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None) -> Layout:
+    """``label_column``: None looks for a column named 'label'; a name given must exist."""
     features = list(numeric) + list(categorical)
     with open_text(path) as fh:
         first = ""
@@ -56,21 +57,34 @@ def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str],
     fields = _split(first.rstrip("\r\n"))
     names = [f.strip() for f in fields]
     if set(features) <= set(names):
-        extra = [n for n in names if n not in features and n != label_column]
-        return Layout(True, names, label_column if label_column in names else None, extra)
+        if label_column is not None and label_column not in names:
+            raise DataError(f"no label column {label_column!r} in the header", path, 1)
+        label = label_column or ("label" if "label" in names else None)
+        extra = [n for n in names if n not in features and n != label]
+        return Layout(True, names, label, extra)
     if any(n in features for n in names):
         missing = [f for f in features if f not in names]
-        raise DataError(f"header lacks feature column(s) the model needs: {', '.join(missing)}", path, 1)
+        near = {m: n for m in missing for n in names if n not in features and _close(m, n)}
+        hint = "; did you mean " + ", ".join(f"{n!r} for {m!r}" for m, n in near.items()) if near else ""
+        raise DataError(f"header lacks feature column(s) the model needs: {', '.join(missing)}{hint}", path, 1)
     order = _nsl_order(numeric, categorical)
     n = len(fields)
     if n == len(order):
         return Layout(False, order, None, [])
     if n in (len(order) + 1, len(order) + 2):
         return Layout(False, order + ["label", "difficulty"][: n - len(order)], "label", [])
+    delimiter = next((d for d in (";", "\t", "|") if first.count(d) >= len(order) - 1), None)
+    hint = f" (the line holds {first.count(delimiter)} {delimiter!r}: only comma-separated files are read)" if delimiter else ""
     raise DataError(
         f"no header naming the model's features, and {n} fields where the headerless layout has "
-        f"{len(order)} features (+ label + difficulty)", path, 1,
+        f"{len(order)} features (+ label + difficulty){hint}", path, 1,
     )  # fmt: skip
+
+
+def _close(a: str, b: str) -> bool:
+    import difflib
+
+    return a.strip().lower() == b.strip().lower() or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
 
 
 def _nsl_order(numeric: Sequence[str], categorical: Sequence[str]) -> list[str]:
@@ -88,10 +102,14 @@ def _split(line: str) -> list[str]:
 
 def read_flow_chunks(
     path: str | os.PathLike, numeric: Sequence[str], categorical: Sequence[str],
-    label_column: str = "label", chunk_rows: int = 50_000,
+    label_column: str | None = None, chunk_rows: int = 50_000,
 ) -> tuple[Layout, Iterator[FlowChunk]]:  # fmt: skip
     """The file's layout, and an iterator of chunks of at most ``chunk_rows`` lines."""
     path = Path(path)
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
+    if path.is_dir():
+        raise DataError("is a folder, not a file", path)
     if not path.is_file():
         raise DataError("no such file", path)
     layout = sniff_layout(path, numeric, categorical, label_column)

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from msmrnet.errors import MsmrnetError
-from msmrnet.utils.io import atomic_directory
+from msmrnet.utils.io import atomic_directory, atomic_write_bytes, atomic_write_json
 
 WEIGHTS = "model.safetensors"
 METADATA = "model.json"
@@ -26,8 +26,8 @@ def save_artifact(path: str | os.PathLike, state_dict: dict[str, torch.Tensor], 
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in state_dict.items()}
     with atomic_directory(path) as tmp:
-        save_file(tensors, str(tmp / WEIGHTS), metadata={"format": FORMAT})
-        (tmp / METADATA).write_text(json.dumps({"format": FORMAT, **metadata}, indent=2) + "\n", encoding="utf-8")
+        atomic_write_bytes(tmp / WEIGHTS, save(tensors, metadata={"format": FORMAT}))
+        atomic_write_json(tmp / METADATA, {"format": FORMAT, **metadata})
     return path
 
 
@@ -35,7 +35,15 @@ def load_artifact(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dic
     path = Path(path)
     if not (path / WEIGHTS).is_file() or not (path / METADATA).is_file():
         raise MsmrnetError(f"{path}: not a model folder (expected {WEIGHTS} and {METADATA})")
-    metadata = json.loads((path / METADATA).read_text(encoding="utf-8"))
-    if metadata.get("format") != FORMAT:
-        raise MsmrnetError(f"{path / METADATA}: unsupported format {metadata.get('format')!r}, expected {FORMAT}")
-    return load_file(str(path / WEIGHTS)), metadata
+    try:
+        metadata = json.loads((path / METADATA).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MsmrnetError(f"{path / METADATA}: damaged model metadata: {exc}") from None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        found = metadata.get("format") if isinstance(metadata, dict) else type(metadata).__name__
+        raise MsmrnetError(f"{path / METADATA}: unsupported format {found!r}, expected {FORMAT}")
+    try:
+        weights = load_file(str(path / WEIGHTS))
+    except Exception as exc:  # safetensors raises its own error type for a damaged header or body
+        raise MsmrnetError(f"{path / WEIGHTS}: damaged weights file: {exc}") from None
+    return weights, metadata

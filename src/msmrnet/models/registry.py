@@ -57,11 +57,21 @@ def make_config(name: str, **overrides: Any) -> Any:
     unknown = set(overrides) - fields
     if unknown:
         raise ConfigError(f"model {name!r} has no option(s) {sorted(unknown)}; options: {sorted(fields)}")
+    fixed = {k: v for k, v in overrides.items() if k in entry.defaults and _norm(v) != _norm(entry.defaults[k])}
+    if fixed:
+        raise ConfigError(
+            f"model {name!r} fixes {', '.join(f'{k}={entry.defaults[k]!r}' for k in fixed)}; "
+            f"to change it use a model without that preset (e.g. {name.split('_')[0]!r})"
+        )
     values = {**entry.defaults, **overrides}
     for key, value in values.items():  # JSON/YAML give lists where the config wants tuples
         if isinstance(value, list):
             values[key] = tuple(value)
     return entry.config_cls(**values)
+
+
+def _norm(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def create_model(name: str, **overrides: Any) -> nn.Module:

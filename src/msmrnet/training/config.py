@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -82,13 +84,19 @@ def apply_overrides(tree: dict[str, Any], overrides: Sequence[str]) -> dict[str,
         if "=" not in item:
             raise ConfigError(f"override {item!r} is not of the form section.key=value")
         key, raw = item.split("=", 1)
-        parts = key.strip().split(".")
-        node = tree
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f"override {item!r}: {p!r} is not a section")
-        node[parts[-1]] = yaml.safe_load(raw)
+        set_value(tree, key.strip(), yaml.safe_load(raw))
+    return tree
+
+
+def set_value(tree: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """Set a dotted ``section.key`` in a nested dict to an already-typed value."""
+    parts = key.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{key}: {p!r} is not a section")
+    node[parts[-1]] = value
     return tree
 
 
@@ -103,17 +111,49 @@ def build_config(tree: dict[str, Any]) -> ExperimentConfig:
                "training": TrainConfig, "output": OutputConfig}[name]  # fmt: skip
         if not isinstance(value, dict):
             raise ConfigError(f"config section {name!r} must be a mapping")
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        bad = set(value) - set(known)
+        hints = typing.get_type_hints(cls)
+        bad = set(value) - set(hints)
         if bad:
-            raise ConfigError(f"unknown key(s) {sorted(bad)} in section {name!r}; known: {sorted(known)}")
-        try:
-            kwargs[name] = cls(**value)
-        except TypeError as exc:
-            raise ConfigError(f"section {name!r}: {exc}") from None
+            raise ConfigError(f"unknown key(s) {sorted(bad)} in section {name!r}; known: {sorted(hints)}")
+        kwargs[name] = cls(**{k: _typed(f"{name}.{k}", v, hints[k]) for k, v in value.items()})
     cfg = ExperimentConfig(**kwargs)
     _check(cfg)
     return cfg
+
+
+def _typed(key: str, value: Any, hint: Any) -> Any:
+    """Check ``value`` against a field's type hint (YAML gives int, float, bool, str, list, dict)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        hint = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str)
+    elif origin is list:
+        value = [value] if isinstance(value, str) else value  # `test: KDDTest+` means a list of one
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif origin is dict:
+        ok = isinstance(value, dict)
+    else:
+        ok = True
+    if not ok:
+        want = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(hint, _name(hint))
+        raise ConfigError(f"{key}: expected {want}, got {value!r}")
+    return value
+
+
+def _name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    return "a list of names" if origin is list else "a mapping" if origin is dict else str(hint)
 
 
 def _check(cfg: ExperimentConfig) -> None:
@@ -126,13 +166,34 @@ def _check(cfg: ExperimentConfig) -> None:
     t = cfg.training
     if t.epochs < 1 or t.batch_size < 1 or t.lr <= 0 or t.patience < 0:
         raise ConfigError("training: epochs and batch_size must be >= 1, lr > 0, patience >= 0")
-    if isinstance(cfg.data.test, str):
-        cfg.data.test = [cfg.data.test]
+    from msmrnet.data import registry
+    from msmrnet.errors import DataError
+    from msmrnet.models import make_config
+    from msmrnet.preprocessing import SCALINGS
+
+    # Every name is checked here, before a run folder exists or any data is read.
+    for name in [cfg.data.train, *cfg.data.test]:
+        try:
+            registry.get_file(name)
+        except DataError as exc:
+            raise ConfigError(f"data: {exc}") from None
+    if cfg.preprocessing.scaling not in SCALINGS:
+        raise ConfigError(f"preprocessing.scaling must be one of {', '.join(SCALINGS)}, got {cfg.preprocessing.scaling!r}")
+    try:
+        make_config(cfg.model.name, **cfg.model.options)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"model.options: {exc}") from None
 
 
-def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> ExperimentConfig:
-    tree = read_config_file(path) if path else {}
-    return build_config(apply_overrides(tree, overrides))
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), values: dict[str, Any] | None = None) -> ExperimentConfig:
+    """Defaults < file < ``overrides`` (``key=value`` strings) < ``values`` (typed, e.g. from CLI flags)."""
+    tree = apply_overrides(read_config_file(path) if path else {}, overrides)
+    for key, value in (values or {}).items():
+        set_value(tree, key, value)
+    try:
+        return build_config(tree)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}" if path else str(exc)) from None
 
 
 def dump_config(cfg: ExperimentConfig) -> str:

@@ -56,6 +56,8 @@ def make_estimator(cfg: ExperimentConfig, checkpoint: Path | None = None, resume
 def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, progress: bool | None = None) -> dict[str, Any]:
     if cfg.data.dataset != "nsl-kdd":
         raise ConfigError(f"data.dataset {cfg.data.dataset!r} is not supported yet (available: nsl-kdd)")
+    for name in [cfg.data.train, *cfg.data.test]:  # fail before any folder is made or any epoch is run
+        registry.locate(name, cfg.data.data_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "config.yaml", dump_config(cfg))
     t_start = time.perf_counter()
@@ -69,9 +71,8 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
         log.info("using a stratified %.0f%% subsample of %s: %d rows", 100 * cfg.data.train_fraction, cfg.data.train, len(keep))
 
     est = make_estimator(cfg, run_dir / CHECKPOINT, resume, progress)
-    t0 = time.perf_counter()
     est.fit(features, labels)
-    train_seconds = time.perf_counter() - t0
+    train_seconds = sum(h["seconds"] for h in est.history_)  # over all sessions of a resumed run
     est.save(str(run_dir / "model"), extra={"task": cfg.data.task, "dataset": cfg.data.dataset, "trained_on": cfg.data.train})
     write_history(est.history_, run_dir)
 
