@@ -6,7 +6,7 @@ import pytest
 
 from msmrnet import MSMRNetClassifier
 from msmrnet.data import nsl_kdd
-from msmrnet.detection import detect_file
+from msmrnet.detection.detector import detect_file
 from msmrnet.errors import DataError
 from tests.synthetic import make_rows, write_nsl_file
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from msmrnet import __version__
+from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.errors import MsmrnetError
 from msmrnet.utils.logging import setup_logging
 
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", type=Path, help="summary JSON (default: OUTPUT + .summary.json)")
     p.add_argument("--threshold", type=_probability, default=0.5,
                    help="alert when the attack probability (sum over attack classes) >= this, in [0, 1] (default 0.5)")
-    p.add_argument("--chunk-rows", type=_positive, default=50_000, help="rows read and scored at a time (default 50000)")
+    p.add_argument("--chunk-rows", type=_positive, default=DEFAULT_CHUNK_ROWS, help=f"rows read and scored at a time (default {DEFAULT_CHUNK_ROWS}); memory grows with it, not with the file")
     p.add_argument("--label-column", help="label column in files with a header (default: 'label' if present); "
                    "when labels are present the summary holds accuracy, F1 and false-alarm rate")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -1,6 +1,8 @@
-"""Scoring new flow records with a trained model: streaming file reader and detector."""
+"""Scoring new flow records with a trained model: streaming reader (reader.py) and detector (detector.py).
 
-from msmrnet.detection.detector import DetectionSummary, detect_file
-from msmrnet.detection.reader import FlowChunk, read_flow_chunks
+Nothing heavy is imported here, so the command line can show its help quickly.
+"""
 
-__all__ = ["DetectionSummary", "FlowChunk", "detect_file", "read_flow_chunks"]
+#: Rows read and scored at a time. Peak memory depends on this, not on the file's length
+#: (`msmrnet detect` at 10,000 rows per chunk: 529 MB resident for 22,544 rows, 536 MB for 225,440).
+DEFAULT_CHUNK_ROWS = 20_000

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from msmrnet.data import nsl_kdd
+from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.detection.reader import read_flow_chunks
 from msmrnet.estimator import MSMRNetClassifier
 from msmrnet.evaluation.metrics import binary_metrics
@@ -55,7 +56,7 @@ class DetectionSummary:
 
 
 def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, output_path: str | os.PathLike,
-                threshold: float = 0.5, chunk_rows: int = 50_000, label_column: str | None = None,
+                threshold: float = 0.5, chunk_rows: int = DEFAULT_CHUNK_ROWS, label_column: str | None = None,
                 progress: bool | None = None) -> DetectionSummary:  # fmt: skip
     """Score ``input_path`` and write JSON lines to ``output_path``; return the summary.
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from msmrnet.errors import DataError
+from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.utils.io import open_text
 
 
@@ -102,7 +103,7 @@ def _split(line: str) -> list[str]:
 
 def read_flow_chunks(
     path: str | os.PathLike, numeric: Sequence[str], categorical: Sequence[str],
-    label_column: str | None = None, chunk_rows: int = 50_000,
+    label_column: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> tuple[Layout, Iterator[FlowChunk]]:  # fmt: skip
     """The file's layout, and an iterator of chunks of at most ``chunk_rows`` lines."""
     path = Path(path)
