@@ -30,6 +30,14 @@ EPILOG_TRAIN = """examples:
 """
 
 
+def _add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="folder holding nsl-kdd/ (default: $MSMRNET_DATA_DIR, else ./data)")
+
+
+def _add_model_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
@@ -51,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="YAML or JSON config file (see configs/)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one config value, e.g. training.lr=0.0005 (repeatable)")  # fmt: skip
-    p.add_argument("--data-dir", help="folder holding nsl-kdd/ (default: $MSMRNET_DATA_DIR, else ./data)")
+    _add_data_dir(p)
     p.add_argument("--model", help="registered model name (see `msmrnet models`)")
     p.add_argument("--task", choices=["binary", "multiclass"], help="normal vs attack, or the 5 NSL-KDD classes")
     p.add_argument("--epochs", type=int, help="maximum number of epochs")
@@ -66,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="evaluate a saved model on NSL-KDD test files or a labelled file",
                        description="Compute binary (and multi-class) metrics of a saved model; writes JSON, Markdown "
                        "and confusion-matrix PNGs when --out is given.")  # fmt: skip
-    p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+    _add_model_dir(p)
     p.add_argument("--dataset", action="append", default=[], help="registered file, e.g. KDDTest+ (repeatable)")
     p.add_argument("--input", action="append", default=[], type=Path, help="labelled file in NSL-KDD layout (repeatable)")
-    p.add_argument("--data-dir", help="folder holding nsl-kdd/ (default: $MSMRNET_DATA_DIR, else ./data)")
+    _add_data_dir(p)
     p.add_argument("--out", type=Path, help="folder for metrics.json, metrics.md and figures")
     _add_common(p)
 
@@ -77,13 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score every row of a CSV (plain or gzipped; with a header naming the features, "
                        "or headerless in NSL-KDD layout, with or without labels). Streams in chunks, so memory "
                        "stays flat. Rows that cannot be parsed are reported with their line numbers.")  # fmt: skip
-    p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+    _add_model_dir(p)
     p.add_argument("--input", required=True, type=Path, help="CSV file of flow records")
     p.add_argument("--output", type=Path, help="JSON-lines output (default: ./NAME.scores.jsonl for INPUT NAME.csv[.gz])")
     p.add_argument("--summary", type=Path, help="summary JSON (default: OUTPUT + .summary.json)")
     p.add_argument("--threshold", type=_probability, default=0.5,
                    help="alert when the attack probability (sum over attack classes) >= this, in [0, 1] (default 0.5)")
-    p.add_argument("--chunk-rows", type=_positive, default=DEFAULT_CHUNK_ROWS, help=f"rows read and scored at a time (default {DEFAULT_CHUNK_ROWS}); memory grows with it, not with the file")
+    p.add_argument("--chunk-rows", type=_positive, default=DEFAULT_CHUNK_ROWS,
+                   help=f"rows read and scored at a time (default {DEFAULT_CHUNK_ROWS}); memory grows with it, not with the file")
     p.add_argument("--label-column", help="label column in files with a header (default: 'label' if present); "
                    "when labels are present the summary holds accuracy, F1 and false-alarm rate")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -109,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "files (needs internet) and verify them before they are put in place.")  # fmt: skip
     p.add_argument("action", choices=["list", "verify", "download"], help="what to do (see above)")
     p.add_argument("names", nargs="*", help="registered file names (default: all)")
-    p.add_argument("--data-dir", help="data folder (default: $MSMRNET_DATA_DIR, else ./data)")
+    _add_data_dir(p)
     _add_common(p)
     return parser
 
