@@ -9,7 +9,7 @@ class MsmrnetError(Exception):
     """Base class for errors the command line reports without a traceback."""
 
 
-class DataError(MsmrnetError):
+class DataError(MsmrnetError, ValueError):
     """Bad input data; names the file and, where known, the line and the column."""
 
     def __init__(
@@ -30,5 +30,5 @@ class DataError(MsmrnetError):
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
-class ConfigError(MsmrnetError):
+class ConfigError(MsmrnetError, ValueError):
     """Invalid configuration value or file."""

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 import msmrnet
-from msmrnet.errors import MsmrnetError
+from msmrnet.errors import DataError, MsmrnetError
 from msmrnet.models import create_model, make_config
 from msmrnet.models.artifact import load_artifact, save_artifact
 from msmrnet.preprocessing import TabularPreprocessor
@@ -117,6 +117,8 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
+        if len(val_idx) == 0:
+            raise DataError(f"{len(X)} rows are too few for a {self.val_fraction:.0%} validation split of every class")
         self.validation_indices_ = val_idx
         self.preprocessor_ = TabularPreprocessor(numeric, categorical, self.scaling).fit(X.iloc[train_idx])
         x_train = self.preprocessor_.transform(X.iloc[train_idx])
@@ -203,7 +205,8 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         try:
             return cls._from_artifact(weights, meta)
         except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-            raise MsmrnetError(f"{path}: model folder is inconsistent ({type(exc).__name__}: {exc})") from None
+            detail = str(exc).splitlines()[0][:200]  # a state-dict mismatch lists every key: keep the gist
+            raise MsmrnetError(f"{path}: model folder is inconsistent: weights do not match model.json ({detail})") from None
 
     @classmethod
     def _from_artifact(cls, weights: dict[str, torch.Tensor], meta: dict[str, Any]) -> "MSMRNetClassifier":

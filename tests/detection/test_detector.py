@@ -118,3 +118,19 @@ def test_unmapped_labels_are_counted(model_dir, tmp_path):
     s = detect_file(model_dir, path, tmp_path / "o.jsonl", progress=False)
     assert s.unmapped_labels == 1 and s.labelled_rows == 5
     assert read_jsonl(tmp_path / "o.jsonl")[2]["label"] is None
+
+
+def test_damaged_inputs_and_overwriting_the_input_are_refused(model_dir, tmp_path):
+    rows = make_rows(2000, seed=10)
+    full = write_nsl_file(tmp_path / "f.csv.gz", rows, gz=True).read_bytes()
+    (tmp_path / "trunc.csv.gz").write_bytes(full[: len(full) // 2])
+    with pytest.raises(DataError, match=r"trunc\.csv\.gz: cannot read past this point: EOFError"):
+        detect_file(model_dir, tmp_path / "trunc.csv.gz", tmp_path / "o.jsonl", progress=False)
+    assert not (tmp_path / "o.jsonl").exists()
+    (tmp_path / "bin.csv").write_bytes(",".join(rows[0]).encode() + b"\n\xff\xfe,1\n")
+    with pytest.raises(DataError, match=r"bin\.csv: cannot read .*UnicodeDecodeError"):
+        detect_file(model_dir, tmp_path / "bin.csv", tmp_path / "o.jsonl", chunk_rows=1, progress=False)
+    src = write_nsl_file(tmp_path / "same.csv", rows[:5])
+    with pytest.raises(DataError, match="would overwrite the input"):
+        detect_file(model_dir, src, src, progress=False)
+    assert src.read_text().startswith(",".join(rows[0]))

@@ -75,3 +75,19 @@ def test_typed_values_bypass_yaml_and_file_errors_name_the_file(tmp_path):
     path.write_text("training:\n  batchsize: 3\n")
     with pytest.raises(ConfigError, match=r"c\.yaml: unknown key\(s\) \['batchsize'\]"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["training.seed=-1"], "seed and weight_decay >= 0"),
+        (["training.weight_decay=-1"], "seed and weight_decay >= 0"),
+        (["model.options.dropout=1.5"], r"dropout must be in \[0, 1\)"),
+        (["model.options.depth=abc"], "model.options.depth: expected a whole number, got 'abc'"),
+        (["model.options.in_features=5"], "in_features come from the data"),
+        (["output.name=../escape"], "must be a plain folder name"),
+    ],
+)
+def test_ranges_and_model_option_types(overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, overrides)

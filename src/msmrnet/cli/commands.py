@@ -23,7 +23,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not (run_dir / "config.yaml").is_file():
             raise MsmrnetError(f"{run_dir}: no config.yaml, not a run folder")
         ignored = [f"--{f.replace('_', '-')}" for f in ("config", "model", "task", "epochs", "seed", "out", "name")
-                   if getattr(args, f) is not None] + (["--set"] if args.overrides else [])  # fmt: skip
+                   if getattr(args, f) is not None] + (["--set"] if args.overrides else []) + (["--overwrite"] if args.overwrite else [])  # fmt: skip
         if ignored:
             raise MsmrnetError(f"--resume continues the run exactly as configured in {run_dir / 'config.yaml'}; "
                                f"it takes only --data-dir, not {', '.join(ignored)}")  # fmt: skip
@@ -75,11 +75,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_detect(args: argparse.Namespace) -> int:
     from msmrnet.detection.detector import detect_file, summary_dict
+    from msmrnet.errors import MsmrnetError
 
     stem = Path(args.input.name.removesuffix(".gz")).stem
     output = args.output or Path(f"{stem}.scores.jsonl")  # in the working folder: the input's may be read-only
     summary_path = args.summary or output.with_name(output.name + ".summary.json")
     progress = False if args.no_progress else None
+    if summary_path.resolve() in (args.input.resolve(), output.resolve()) or summary_path.is_dir():
+        raise MsmrnetError(f"{summary_path}: --summary must be a new file name, not the input, the output or a folder")
     s = detect_file(str(args.model), args.input, output, args.threshold, args.chunk_rows, args.label_column, progress)
     atomic_write_json(summary_path, summary_dict(s))
     print(f"{s.rows:,} rows: {s.scored:,} scored, {s.unparsable:,} unparsable, {s.alerts:,} alerts "

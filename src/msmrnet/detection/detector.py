@@ -23,6 +23,7 @@ from msmrnet.data import nsl_kdd
 from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.detection.reader import read_flow_chunks
 from msmrnet.estimator import MSMRNetClassifier
+from msmrnet.errors import DataError
 from msmrnet.evaluation.metrics import binary_metrics
 from msmrnet.utils.io import atomic_output
 
@@ -64,6 +65,10 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold is a probability: it must be in [0, 1], got {threshold}")
+    if Path(output_path).resolve() == Path(input_path).resolve():
+        raise DataError("the output would overwrite the input; choose another --output", output_path)
+    if Path(output_path).is_dir():
+        raise DataError("is a folder; --output needs a file name", output_path)
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
     layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows)

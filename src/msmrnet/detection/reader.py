@@ -48,11 +48,14 @@ class Layout:
 def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None) -> Layout:
     """``label_column``: None looks for a column named 'label'; a name given must exist."""
     features = list(numeric) + list(categorical)
-    with open_text(path) as fh:
-        first = ""
-        for first in fh:
-            if first.strip():
-                break
+    try:
+        with open_text(path) as fh:
+            first = ""
+            for first in fh:
+                if first.strip():
+                    break
+    except (EOFError, OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read the first line: {type(exc).__name__}: {exc}", path) from None
     if not first.strip():
         raise DataError("file is empty", path)
     fields = _split(first.rstrip("\r\n"))
@@ -118,6 +121,14 @@ def read_flow_chunks(
 
 
 def _chunks(path: Path, layout: Layout, numeric: list[str], categorical: list[str], chunk_rows: int) -> Iterator[FlowChunk]:
+    """Chunks of the file; a damaged compressed stream or undecodable bytes stop with a DataError."""
+    try:
+        yield from _chunks_unchecked(path, layout, numeric, categorical, chunk_rows)
+    except (EOFError, OSError, UnicodeDecodeError) as exc:  # gzip.BadGzipFile is an OSError
+        raise DataError(f"cannot read past this point: {type(exc).__name__}: {exc}", path) from None
+
+
+def _chunks_unchecked(path: Path, layout: Layout, numeric: list[str], categorical: list[str], chunk_rows: int) -> Iterator[FlowChunk]:
     width = len(layout.columns)
     pos = {name: i for i, name in enumerate(layout.columns)}
     with open_text(path) as fh:

@@ -47,6 +47,8 @@ class MSMRNetConfig:
             raise ValueError(f"kernel_sizes must be odd and positive, got {self.kernel_sizes}")
         if self.num_classes < 2:
             raise ValueError("num_classes must be at least 2")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
 
 
 class MultiScaleMemoryModule(nn.Module):

@@ -6,13 +6,14 @@ each checkpoint and model artifact, so a saved model can be rebuilt without any 
 
 from __future__ import annotations
 
-import dataclasses
+import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from torch import nn
 
 from msmrnet.errors import ConfigError
+from msmrnet.utils.types import check_type
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,16 @@ def model_entry(name: str) -> ModelEntry:
 def make_config(name: str, **overrides: Any) -> Any:
     """The typed config of model ``name``: class defaults, then the preset, then ``overrides``."""
     entry = model_entry(name)
-    fields = {f.name for f in dataclasses.fields(entry.config_cls)}
-    unknown = set(overrides) - fields
+    hints = typing.get_type_hints(entry.config_cls)
+    unknown = set(overrides) - set(hints)
     if unknown:
-        raise ConfigError(f"model {name!r} has no option(s) {sorted(unknown)}; options: {sorted(fields)}")
+        raise ConfigError(f"model {name!r} has no option(s) {sorted(unknown)}; options: {sorted(hints)}")
+    overrides = {k: check_type(f"model.options.{k}", v, hints[k]) for k, v in overrides.items()}
     fixed = {k: v for k, v in overrides.items() if k in entry.defaults and _norm(v) != _norm(entry.defaults[k])}
     if fixed:
         raise ConfigError(
             f"model {name!r} fixes {', '.join(f'{k}={entry.defaults[k]!r}' for k in fixed)}; "
-            f"to change it use a model without that preset (e.g. {name.split('_')[0]!r})"
+            "to change it choose a model that does not fix it (see `msmrnet models`)"
         )
     values = {**entry.defaults, **overrides}
     for key, value in values.items():  # JSON/YAML give lists where the config wants tuples

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import yaml
 
 from msmrnet.errors import ConfigError
 from msmrnet.training.trainer import TrainConfig
+from msmrnet.utils.types import check_type
 
 
 @dataclass
@@ -115,45 +115,10 @@ def build_config(tree: dict[str, Any]) -> ExperimentConfig:
         bad = set(value) - set(hints)
         if bad:
             raise ConfigError(f"unknown key(s) {sorted(bad)} in section {name!r}; known: {sorted(hints)}")
-        kwargs[name] = cls(**{k: _typed(f"{name}.{k}", v, hints[k]) for k, v in value.items()})
+        kwargs[name] = cls(**{k: check_type(f"{name}.{k}", v, hints[k]) for k, v in value.items()})
     cfg = ExperimentConfig(**kwargs)
     _check(cfg)
     return cfg
-
-
-def _typed(key: str, value: Any, hint: Any) -> Any:
-    """Check ``value`` against a field's type hint (YAML gives int, float, bool, str, list, dict)."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        hint = next(a for a in args if a is not type(None))
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is bool:
-        ok = isinstance(value, bool)
-    elif hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    elif hint is str:
-        ok = isinstance(value, str)
-    elif origin is list:
-        value = [value] if isinstance(value, str) else value  # `test: KDDTest+` means a list of one
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    elif origin is dict:
-        ok = isinstance(value, dict)
-    else:
-        ok = True
-    if not ok:
-        want = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(hint, _name(hint))
-        raise ConfigError(f"{key}: expected {want}, got {value!r}")
-    return value
-
-
-def _name(hint: Any) -> str:
-    origin = typing.get_origin(hint)
-    return "a list of names" if origin is list else "a mapping" if origin is dict else str(hint)
 
 
 def _check(cfg: ExperimentConfig) -> None:
@@ -164,8 +129,11 @@ def _check(cfg: ExperimentConfig) -> None:
     if not 0 < cfg.data.val_fraction < 1:
         raise ConfigError(f"data.val_fraction must be in (0, 1), got {cfg.data.val_fraction}")
     t = cfg.training
-    if t.epochs < 1 or t.batch_size < 1 or t.lr <= 0 or t.patience < 0:
-        raise ConfigError("training: epochs and batch_size must be >= 1, lr > 0, patience >= 0")
+    if t.epochs < 1 or t.batch_size < 1 or t.lr <= 0 or t.patience < 0 or t.seed < 0 or t.weight_decay < 0:
+        raise ConfigError("training: epochs and batch_size must be >= 1, lr > 0, patience, seed and weight_decay >= 0")
+    name = cfg.output.name
+    if name is not None and (not name or "/" in name or "\\" in name or name in (".", "..")):
+        raise ConfigError(f"output.name must be a plain folder name (no path separators), got {name!r}")
     from msmrnet.data import registry
     from msmrnet.errors import DataError
     from msmrnet.models import make_config
@@ -179,8 +147,13 @@ def _check(cfg: ExperimentConfig) -> None:
             raise ConfigError(f"data: {exc}") from None
     if cfg.preprocessing.scaling not in SCALINGS:
         raise ConfigError(f"preprocessing.scaling must be one of {', '.join(SCALINGS)}, got {cfg.preprocessing.scaling!r}")
+    from_data = sorted({"in_features", "num_classes"} & set(cfg.model.options))
+    if from_data:
+        raise ConfigError(f"model.options: {', '.join(from_data)} come from the data and cannot be set")
     try:
         make_config(cfg.model.name, **cfg.model.options)
+    except ConfigError:
+        raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"model.options: {exc}") from None
 
