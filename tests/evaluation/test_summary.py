@@ -1,6 +1,5 @@
 import json
 
-import pytest
 
 from msmrnet.cli.main import main
 from msmrnet.evaluation.summary import summarize

@@ -100,7 +100,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"labelled rows {s.labelled_rows:,}: accuracy {b['accuracy']:.4f}, F1 {b['f1']:.4f}, "
               f"false-alarm rate {b['false_alarm_rate']:.4f}")  # fmt: skip
     if s.unparsable:
-        print(f"first unparsable rows: " + "; ".join(f"line {e['line']}: {e['error']}" for e in s.errors[:5]))
+        print("first unparsable rows: " + "; ".join(f"line {e['line']}: {e['error']}" for e in s.errors[:5]))
     print(f"scores: {output}\nsummary: {summary_path}")
     return 0
 

@@ -7,10 +7,8 @@ itself lives in the library so that the Python API and the CLI behave the same.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Sequence
 
