@@ -22,14 +22,12 @@ import msmrnet
 from msmrnet.errors import DataError, MsmrnetError
 from msmrnet.models import create_model, make_config
 from msmrnet.models.artifact import load_artifact, save_artifact
+from msmrnet.models.scoring import predict_logits
 from msmrnet.preprocessing import TabularPreprocessor
 from msmrnet.training import TrainConfig, Trainer
 from msmrnet.utils.seed import seed_everything
 
 log = logging.getLogger(__name__)
-
-INFERENCE_BATCH = 4096
-
 
 def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, validation) with ``fraction`` of every class in validation.
@@ -155,13 +153,11 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         features = self.preprocessor_.transform(_as_frame(X))
         return self.predict_proba_features(features)
 
-    @torch.inference_mode()
     def predict_proba_features(self, features: np.ndarray) -> np.ndarray:
         """Class probabilities for already-preprocessed features (shape: rows x F)."""
-        self.network_.eval()
         x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
-        out = [torch.softmax(self.network_(x[i : i + INFERENCE_BATCH]), dim=1) for i in range(0, len(x), INFERENCE_BATCH)]
-        return torch.cat(out).numpy() if out else np.zeros((0, len(self.classes_)), dtype=np.float32)
+        with torch.inference_mode():
+            return torch.softmax(predict_logits(self.network_, x), dim=1).numpy()
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -14,7 +14,7 @@ def test_output_shape(name):
 
 def test_module_output_has_the_input_shape():
     block = MultiScaleMemoryModule(8, width=4, hidden=8, kernel_sizes=(1, 3, 5, 7), residual=True)
-    x = torch.randn(3, 8, 25)
+    x = torch.randn(25, 3, 8)  # time-major: (F, batch, channels)
     assert block(x).shape == x.shape
 
 
@@ -23,13 +23,16 @@ def test_identity_mapping_is_really_added():
     block = MultiScaleMemoryModule(4, width=2, hidden=4, kernel_sizes=(3,), residual=True)
     plain = MultiScaleMemoryModule(4, width=2, hidden=4, kernel_sizes=(3,), residual=False)
     plain.load_state_dict(block.state_dict())
-    x = torch.randn(2, 4, 9)
-    # relu(F(x) + x) vs relu(F(x)): recover F(x) from the plain module where it is positive
+    x = torch.randn(2, 4, 9)  # (batch, channels, F) for the plain-code formulation
+    # relu(F(x) + x) vs relu(F(x)), with F(x) written the plain way: convs, concat, LSTM
     with torch.no_grad():
         h = torch.cat([b(x) for b in block.branches], 1)
-        fx = block.lstm(h.transpose(1, 2))[0].transpose(1, 2)
-        assert torch.allclose(block(x), torch.relu(fx + x))
-        assert torch.allclose(plain(x), torch.relu(fx))
+        fx = torch.nn.LSTM(2, 4, batch_first=True)
+        fx.load_state_dict(block.lstm.state_dict())
+        fx = fx(h.transpose(1, 2))[0].transpose(1, 2)
+        tm = x.permute(2, 0, 1)  # to time-major
+        assert torch.allclose(block(tm).permute(1, 2, 0), torch.relu(fx + x), atol=1e-6)
+        assert torch.allclose(plain(tm).permute(1, 2, 0), torch.relu(fx), atol=1e-6)
 
 
 def test_layer_counts_match_the_chapter():

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from msmrnet.models import kernels
 from msmrnet.models.registry import register_model
 
 
@@ -52,23 +53,73 @@ class MSMRNetConfig:
 
 
 class MultiScaleMemoryModule(nn.Module):
-    """Parallel convolutions of several kernel sizes -> LSTM along the feature axis (+ identity)."""
+    """Parallel convolutions of several kernel sizes -> LSTM along the feature axis (+ identity).
+
+    Works on time-major tensors, (F, batch, channels): the LSTM steps along F, so each step's
+    slice is contiguous and no transposes are needed between modules.
+    """
 
     def __init__(self, in_channels: int, width: int, hidden: int, kernel_sizes: tuple[int, ...], residual: bool):
         super().__init__()
+        # The parameters are those of the plain formulation (conv branches, then an LSTM), so a
+        # checkpoint reads as the chapter's layers; `forward` computes the same function faster.
         # 'same' padding keeps the sequence length F, so the output can be added to the input.
         self.branches = nn.ModuleList(
             nn.Conv1d(in_channels, width, k, padding=k // 2) for k in kernel_sizes
         )
-        self.lstm = nn.LSTM(width * len(kernel_sizes), hidden, batch_first=True)
+        self.lstm = nn.LSTM(width * len(kernel_sizes), hidden)
         self.residual = residual
+        self.span = max(kernel_sizes)  # the widest window any branch reads
+        self.use_fused_kernel = True  # False for ONNX export, which needs the standard LSTM op
+        self._fused_cache: tuple | None = None
         if residual and in_channels not in (1, hidden):
             raise ValueError("identity mapping needs in_channels == hidden (or 1, broadcast)")
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (batch, channels, F)
-        h = torch.cat([branch(x) for branch in self.branches], dim=1)
-        h, _ = self.lstm(h.transpose(1, 2))  # LSTM wants (batch, F, channels)
-        h = h.transpose(1, 2)
+    def fused_input_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The convolutions and the LSTM's input projection folded into one linear map.
+
+        Both are linear, so ``W_ih @ concat(conv_k(x))`` is one matrix applied to the window of
+        ``span`` neighbouring positions: shape (4*hidden, span*in_channels), position-major.
+        Folding removes the concatenated branch outputs (the largest tensor of the plain
+        version) and lets the LSTM kernel do the input GEMM for all positions at once, at the
+        same FLOP count. Autograd flows through the fold, so training updates the original
+        parameters.
+        """
+        lstm, half = self.lstm, self.span // 2
+        c_in = self.branches[0].in_channels
+        taps = lstm.weight_ih_l0.new_zeros(lstm.weight_ih_l0.shape[0], self.span, c_in)
+        bias = lstm.bias_ih_l0
+        for a, conv in zip(lstm.weight_ih_l0.split(self.branches[0].out_channels, dim=1), self.branches):
+            k = conv.kernel_size[0]
+            # conv tap i reads x[t + i - k//2], which is slot i - k//2 + half of the window
+            start = half - k // 2
+            taps[:, start : start + k] += torch.einsum("ow,wci->oic", a, conv.weight)
+            bias = bias + a @ conv.bias
+        return taps.reshape(taps.shape[0], -1), bias
+
+    def _input_weights(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The folded weights; when scoring, reused until a parameter changes (tracked by version)."""
+        if torch.is_grad_enabled():
+            return self.fused_input_weights()
+        key = tuple((p.data_ptr(), p._version) for p in self.parameters())
+        if self._fused_cache is None or self._fused_cache[0] != key:
+            self._fused_cache = (key, self.fused_input_weights())
+        return self._fused_cache[1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (F, batch, channels)
+        w_ih, b_ih = self._input_weights()
+        half = self.span // 2
+        padded = F.pad(x, (0, 0, 0, 0, half, half))
+        # windows[t] = concat(x[t - half], ..., x[t + half]): (F, batch, span * channels)
+        windows = torch.cat([padded[s : s + x.shape[0]] for s in range(self.span)], dim=2)
+        if self.use_fused_kernel and kernels.fused_recurrence() is not None:
+            # input projections of all positions in one GEMM, then the fused recurrence
+            gx = torch.mm(windows.flatten(0, 1), w_ih.t()).view(x.shape[0], x.shape[1], -1)
+            h = kernels.lstm_recurrence(gx, b_ih + self.lstm.bias_hh_l0, self.lstm.weight_hh_l0)
+        else:  # torch.lstm is what nn.LSTM calls; called directly it takes the folded weights
+            zeros = x.new_zeros(1, x.shape[1], self.lstm.hidden_size)
+            params = [w_ih, self.lstm.weight_hh_l0, b_ih, self.lstm.bias_hh_l0]
+            h = torch.lstm(windows, (zeros, zeros), params, True, 1, 0.0, self.training, False, False)[0]
         if self.residual:
             h = h + x  # a one-channel input broadcasts over the hidden channels
         return F.relu(h)
@@ -87,10 +138,11 @@ class MSMRNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: (batch, F) preprocessed features -> (batch, classes) logits."""
-        h = x.unsqueeze(1)
+        h = x.t().unsqueeze(2)  # time-major: (F, batch, 1 channel)
         for block in self.blocks:
             h = block(h)
-        return self.head(self.dropout(h.flatten(1)))
+        # flatten channel-major, (batch, hidden * F), as the chapter's (channels x F) feature map
+        return self.head(self.dropout(h.permute(1, 2, 0).flatten(1)))
 
 
 def layer_counts(model: nn.Module) -> dict[str, int]:

@@ -21,6 +21,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from msmrnet.errors import MsmrnetError
+from msmrnet.models.scoring import predict_logits
 from msmrnet.training import checkpoint as ckpt
 from msmrnet.utils.seed import seed_everything
 
@@ -150,10 +151,8 @@ class Trainer:
             bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
         return total_loss / len(x), correct / len(x)
 
-    @torch.inference_mode()
     def _validate(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float, float]:
-        self.model.eval()
-        logits = torch.cat([self.model(x[i : i + 4096]) for i in range(0, len(x), 4096)])
+        logits = predict_logits(self.model, x)
         loss = float(F.cross_entropy(logits, y))
         pred = logits.argmax(1).numpy()
         truth = y.numpy()
