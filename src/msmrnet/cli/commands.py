@@ -152,3 +152,21 @@ def cmd_data(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FAILED  {n:<22} {exc}")
     return 1 if failed else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from msmrnet.bench.run import BenchConfig, format_table, quick_config, run_bench
+
+    cfg = quick_config() if args.quick else BenchConfig()
+    given = {"models": tuple(args.models) if args.models else None, "batch_sizes": tuple(args.batch_sizes) if args.batch_sizes else None,
+             "micro_batch": args.micro_batch, "threads": args.threads, "repeats": args.repeats, "data_dir": args.data_dir,
+             "accuracy_epochs": args.accuracy_epochs or None, "detect_rows": args.detect_rows or None}  # fmt: skip
+    cfg = dataclasses.replace(cfg, **{k: v for k, v in given.items() if v is not None})
+    result = run_bench(cfg)
+    print(format_table(result))
+    if args.json:
+        atomic_write_json(args.json, result)
+        print(f"figures written to {args.json}")
+    return 0

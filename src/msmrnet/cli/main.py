@@ -96,6 +96,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_common(p)
 
+    p = sub.add_parser("bench", help="benchmark our implementation against a plain reference (speed, memory, parity)",
+                       description="Measure, in one run and on the same weights, our MSMRNet and a plain eager-PyTorch "
+                       "reference: training samples/s, inference flows/s at several batch sizes, single-flow latency, "
+                       "peak memory, output difference, and the achieved fraction of the CPU's peak FLOP rate. "
+                       "Figures are printed as a table; --json writes them all.",
+                       epilog="examples:\n  msmrnet bench                                  # MSMRNet-5 and -10, a few minutes\n"
+                       "  msmrnet bench --accuracy-epochs 1 --detect-rows 1000000 --data-dir ../shared/data --json bench.json\n"
+                       "  msmrnet bench --quick                          # seconds, small figures",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("--models", nargs="+", default=None, help="registered MSMRNet/MSMNet names (default: msmrnet_5 msmrnet_10)")
+    p.add_argument("--batch-sizes", nargs="+", type=int, default=None, help="inference batch sizes (default: 1 64 4096)")
+    p.add_argument("--micro-batch", type=int, default=None, help="rows per forward pass inside our scoring (default: the built-in 64)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
+    p.add_argument("--repeats", type=int, default=None, help="timings per figure; the best is kept (default 3)")
+    p.add_argument("--accuracy-epochs", type=int, default=0, help="also train both implementations this many epochs on KDDTrain+ and compare validation accuracy")
+    p.add_argument("--detect-rows", type=int, default=0, help="also time `detect` on a CSV of this many rows built from KDDTest+")
+    _add_data_dir(p)
+    p.add_argument("--quick", action="store_true", help="a seconds-long run with small sizes (a smoke test, not a measurement)")
+    p.add_argument("--json", type=Path, help="write every figure to this JSON file")
+    _add_common(p)
+
     p = sub.add_parser("models", help="list registered models with layer and parameter counts",
                        description="List the registered models (usable with --model / model.name), with their "
                        "trainable and parameter-free layer counts and parameter counts at default options.")  # fmt: skip

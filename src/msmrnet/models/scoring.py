@@ -1,6 +1,6 @@
 """Scoring many flows fast: the one code path the estimator, detection and the benchmark share.
 
-A large batch is cut into micro-batches: the time-major activations of a few hundred flows
+A large batch is cut into micro-batches: the time-major activations of a few dozen flows
 (F x rows x channels, plus the folded input windows) fit in the CPU caches, while 4,096 flows
 at once spill to memory and run at under half the speed.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-MICRO_BATCH = 256  # chosen with `msmrnet bench --micro-batch ...`; see docs/PERFORMANCE.md
+MICRO_BATCH = 64  # chosen with `msmrnet bench --micro-batch ...`; see docs/PERFORMANCE.md
 
 
 @torch.inference_mode()

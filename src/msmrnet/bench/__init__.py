@@ -1,0 +1,1 @@
+"""`msmrnet bench`: our implementation against a plain reference, in one run (see run.py)."""
