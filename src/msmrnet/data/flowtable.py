@@ -238,7 +238,9 @@ class FlowTableReader:
                         try:
                             text = raw.decode(codec)
                         except UnicodeDecodeError as exc:
-                            raise DataError(f"not valid {codec}: byte {raw[exc.start:exc.start + 1]!r} at position {exc.start}",
+                            field_no = raw[: exc.start].count(b",") + 1
+                            raise DataError(f"not valid {codec}: byte {raw[exc.start:exc.start + 1]!r} in field {field_no} "
+                                            f"(byte {exc.start + 1} of the line); set the file's encoding, or 'auto'",
                                             path, lineno) from None  # fmt: skip
                     yield lineno, text
         except (EOFError, zlib.error) as exc:

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from msmrnet.data import nsl_kdd
+from msmrnet.data.datasets import NORMAL_WORDS, UNSW_ALIASES
 from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.detection.reader import read_flow_chunks
 from msmrnet.estimator import MSMRNetClassifier
@@ -43,6 +44,7 @@ class DetectionSummary:
     scored: int = 0
     unparsable: int = 0
     blank_lines: int = 0
+    repeated_header_rows: int = 0
     alerts: int = 0
     predicted: dict[str, int] = field(default_factory=dict)
     rows_with_unseen_categories: int = 0
@@ -84,6 +86,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     with atomic_output(output_path) as out, tqdm(desc="scoring", unit="row", disable=None if progress is None else not progress) as bar:
         for chunk in chunks:
             summary.blank_lines += chunk.blank_lines
+            summary.repeated_header_rows += chunk.repeated_headers
             n_rows = len(chunk.features) + len(chunk.errors)
             records: list[tuple[int, str]] = [(line, json.dumps({"line": line, "error": msg})) for line, msg in chunk.errors]
             summary.unparsable += len(chunk.errors)
@@ -140,13 +143,27 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
 
 
 def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarray:
-    """Labels in the model's label space: class names as they are, or NSL-KDD attack names mapped."""
+    """Labels in the model's label space: class names as they are (any case), NSL-KDD attack names
+    mapped to their category, the usual normal words (normal, BENIGN, 0) as normal, and 1 as an
+    attack for binary models (UNSW-NB15's ``label``)."""
     out = np.empty(len(raw), dtype=object)
     known = set(classes)
+    folded = {str(c).lower(): c for c in classes} | {k: v for k, v in UNSW_ALIASES.items() if v in known}
     binary = len(classes) == 2
+    attack = next((c for c in classes if c != normal), None)
     for i, value in enumerate(raw):
         if value in known:
             out[i] = value
+            continue
+        low = str(value).strip().lower()
+        if low in NORMAL_WORDS:
+            out[i] = normal
+            continue
+        if low in folded:
+            out[i] = folded[low]
+            continue
+        if binary and low == "1":
+            out[i] = attack
             continue
         cat = nsl_kdd.ATTACK_CATEGORY.get(nsl_kdd.normalise_attack_name(str(value)))
         if cat is None:

@@ -9,11 +9,13 @@ Two layouts are recognised from the first line:
 
 Rows that cannot be used (wrong field count, a value that is not a finite number in a numeric
 column) are returned as errors with their line number and column, never dropped silently.
+Header names are normalised by the data layer's :func:`~msmrnet.data.flowtable.normalise_header`
+(spaces, repeated names: later copies are extra columns), as in training; a header line
+repeated inside the data is skipped and counted.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 from dataclasses import dataclass, field
@@ -23,8 +25,9 @@ from typing import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from msmrnet.errors import DataError
+from msmrnet.data.flowtable import normalise_header, split_fields
 from msmrnet.detection import DEFAULT_CHUNK_ROWS
+from msmrnet.errors import DataError
 from msmrnet.utils.io import open_text
 
 
@@ -35,6 +38,7 @@ class FlowChunk:
     labels: np.ndarray | None  # raw label text per valid row, when the file has labels
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     blank_lines: int = 0
+    repeated_headers: int = 0
 
 
 @dataclass
@@ -43,6 +47,7 @@ class Layout:
     columns: list[str]  # names of all fields in the file, in order
     label_column: str | None
     extra_columns: list[str]
+    header_fields: list[str] | None = None  # the header line's fields as written, to spot repeats
 
 
 def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None) -> Layout:
@@ -59,13 +64,13 @@ def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str],
     if not first.strip():
         raise DataError("file is empty", path)
     fields = _split(first.rstrip("\r\n"))
-    names = [f.strip() for f in fields]
+    names = normalise_header(fields)[0]
     if set(features) <= set(names):
         if label_column is not None and label_column not in names:
             raise DataError(f"no label column {label_column!r} in the header", path, 1)
         label = label_column or ("label" if "label" in names else None)
         extra = [n for n in names if n not in features and n != label]
-        return Layout(True, names, label, extra)
+        return Layout(True, names, label, extra, [f.strip() for f in fields])
     if any(n in features for n in names):
         missing = [f for f in features if f not in names]
         near = {m: n for m in missing for n in names if n not in features and _close(m, n)}
@@ -100,8 +105,7 @@ def _nsl_order(numeric: Sequence[str], categorical: Sequence[str]) -> list[str]:
     return list(numeric) + list(categorical)
 
 
-def _split(line: str) -> list[str]:
-    return next(csv.reader([line])) if '"' in line else line.split(",")
+_split = split_fields
 
 
 def read_flow_chunks(
@@ -142,7 +146,7 @@ def _chunks_unchecked(path: Path, layout: Layout, numeric: list[str], categorica
             block = list(itertools.islice(fh, chunk_rows))
             if not block:
                 return
-            rows, lines, errors, blanks = [], [], [], 0
+            rows, lines, errors, blanks, repeats = [], [], [], 0, 0
             for text in block:
                 lineno += 1
                 text = text.rstrip("\r\n")
@@ -150,12 +154,17 @@ def _chunks_unchecked(path: Path, layout: Layout, numeric: list[str], categorica
                     blanks += 1
                     continue
                 fields = _split(text)
+                if layout.header_fields is not None and [f.strip() for f in fields] == layout.header_fields:
+                    repeats += 1  # a header line repeated inside the data (concatenated exports)
+                    continue
                 if len(fields) != width:
                     errors.append((lineno, f"expected {width} fields, found {len(fields)}"))
                     continue
                 rows.append(fields)
                 lines.append(lineno)
-            yield _to_chunk(rows, np.asarray(lines, dtype=np.int64), errors, blanks, pos, layout, numeric, categorical)
+            chunk = _to_chunk(rows, np.asarray(lines, dtype=np.int64), errors, blanks, pos, layout, numeric, categorical)
+            chunk.repeated_headers = repeats
+            yield chunk
 
 
 def _to_chunk(rows, lines, errors, blanks, pos, layout, numeric, categorical) -> FlowChunk:
