@@ -47,6 +47,7 @@ class Dataset:
     default_train: str | None = None
     default_test: tuple[str, ...] = ()
     check: Callable[[LabeledTable], None] | None = None  # label checks that need file and line
+    detection_labels: dict[str, str] = field(default_factory=dict)  # task -> label column `detect` prefers
 
     def read_paths(self, sources: Sequence[str | os.PathLike], options: dict[str, Any] | None = None,
                    chunk_rows: int | None = None) -> LabeledTable:  # fmt: skip
@@ -214,7 +215,8 @@ DATASETS: dict[str, Dataset] = {
                 check=_kdd99_check),
         Dataset("unsw-nb15", "UNSW-NB15 partitions (175,341 / 82,332 rows, found by row count)", _unsw_spec,
                 _unsw_labels, lambda task, y: BINARY if task == "binary" else UNSW_CLASSES, _ENCODING,
-                default_train="UNSW-NB15-175341", default_test=("UNSW-NB15-82332",), check=_unsw_check),
+                default_train="UNSW-NB15-175341", default_test=("UNSW-NB15-82332",), check=_unsw_check,
+                detection_labels={"binary": "label", "multiclass": "attack_cat"}),
         Dataset("cicids", "CIC-IDS2017/2018 CICFlowMeter CSVs (many files read together; identifiers excluded)",
                 _cic_spec, _generic_labels(), _data_classes, {"label_column": str, "drop": list[str],
                 "categorical": list[str], "normal_label": str, **_ENCODING}),  # fmt: skip

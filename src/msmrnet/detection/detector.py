@@ -73,7 +73,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
         raise DataError("is a folder; --output needs a file name", output_path)
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
-    layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows)
+    # the data set the model was trained on: its placeholder values and its label column per task
+    value_map, candidates = dataset_conventions(getattr(est, "metadata_", {}), len(est.classes_) > 2)
+    layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows, candidates)
     summary = DetectionSummary(str(input_path), str(output_path), str(model) if isinstance(model, str) else est.model,
                                threshold, "header" if layout.header else "headerless", ignored_columns=layout.extra_columns)  # fmt: skip
     if layout.extra_columns:
@@ -95,6 +97,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
             for line, msg in chunk.errors[:5]:
                 log.warning("%s, line %d: %s", input_path, line, msg)
             if len(chunk.features):
+                for col, mapping in value_map.items():
+                    if col in chunk.features:
+                        chunk.features[col] = chunk.features[col].replace(mapping)
                 features = pre.transform(chunk.features)
                 report = pre.last_report
                 unseen_mask = pre.last_unseen_mask
@@ -173,6 +178,19 @@ def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarra
         else:
             out[i] = cat if cat in known else None
     return out
+
+
+def dataset_conventions(metadata: dict[str, Any], multiclass: bool) -> tuple[dict[str, dict[str, str]], tuple[str, ...]]:
+    """Value renames applied in training (UNSW-NB15 service '-' -> 'none') and label columns to look for."""
+    from msmrnet.data import datasets
+
+    name = metadata.get("dataset")
+    if name not in datasets.DATASETS:
+        return {}, ("label", "Label")  # Label: CICFlowMeter's spelling
+    ds = datasets.get(name)
+    spec = ds.spec(metadata.get("data_options") or {})
+    preferred = ds.detection_labels.get("multiclass" if multiclass else "binary")
+    return spec.value_map, tuple(dict.fromkeys([c for c in (preferred, *spec.labels, "label", "Label") if c]))
 
 
 def summary_dict(summary: DetectionSummary) -> dict[str, Any]:

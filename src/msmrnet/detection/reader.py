@@ -50,8 +50,9 @@ class Layout:
     header_fields: list[str] | None = None  # the header line's fields as written, to spot repeats
 
 
-def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None) -> Layout:
-    """``label_column``: None looks for a column named 'label'; a name given must exist."""
+def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None,
+                 label_candidates: Sequence[str] = ("label",)) -> Layout:  # fmt: skip
+    """``label_column``: None uses the first of ``label_candidates`` in the header; a name given must exist."""
     features = list(numeric) + list(categorical)
     try:
         with open_text(path) as fh:
@@ -68,7 +69,7 @@ def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str],
     if set(features) <= set(names):
         if label_column is not None and label_column not in names:
             raise DataError(f"no label column {label_column!r} in the header", path, 1)
-        label = label_column or ("label" if "label" in names else None)
+        label = label_column or next((c for c in label_candidates if c in names), None)
         extra = [n for n in names if n not in features and n != label]
         return Layout(True, names, label, extra, [f.strip() for f in fields])
     if any(n in features for n in names):
@@ -110,7 +111,7 @@ _split = split_fields
 
 def read_flow_chunks(
     path: str | os.PathLike, numeric: Sequence[str], categorical: Sequence[str],
-    label_column: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    label_column: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS, label_candidates: Sequence[str] = ("label",),
 ) -> tuple[Layout, Iterator[FlowChunk]]:  # fmt: skip
     """The file's layout, and an iterator of chunks of at most ``chunk_rows`` lines."""
     path = Path(path)
@@ -120,7 +121,7 @@ def read_flow_chunks(
         raise DataError("is a folder, not a file", path)
     if not path.is_file():
         raise DataError("no such file", path)
-    layout = sniff_layout(path, numeric, categorical, label_column)
+    layout = sniff_layout(path, numeric, categorical, label_column, label_candidates)
     return layout, _chunks(path, layout, list(numeric), list(categorical), chunk_rows)
 
 
