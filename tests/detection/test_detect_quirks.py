@@ -22,7 +22,7 @@ def model_dir(tmp_path_factory):
     est = MSMRNetClassifier(model="msmrnet", model_options={"depth": 1, "width": 4, "hidden": 4}, epochs=1,
                             classes=("normal", "attack"), numeric=FEATURES, categorical=[], progress=False)  # fmt: skip
     path = tmp_path_factory.mktemp("m") / "model"
-    est.fit(df, y).save(str(path))
+    est.fit(df, y).save(str(path), extra={"dataset": "cicids"})
     return str(path)
 
 
@@ -31,7 +31,7 @@ def test_duplicate_names_and_repeated_headers(model_dir, tmp_path):
     path = write_csv(tmp_path / "f.csv", CIC_COLUMNS, rows[:5] + [CIC_COLUMNS] + rows[5:])
     s = detect_file(model_dir, path, tmp_path / "o.jsonl", progress=False)
     assert (s.rows, s.scored, s.unparsable, s.repeated_header_rows) == (12, 12, 0, 1)
-    assert "Fwd Header Length (copy 2)" in s.ignored_columns and s.labelled_rows == 12  # 'Label' BENIGN -> normal
+    assert "Fwd Header Length (copy 2)" in s.ignored_columns and s.labelled_rows == 12  # 'Label': BENIGN -> normal, DDoS -> attack
     lines = [json.loads(x)["line"] for x in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert lines == [2, 3, 4, 5, 6] + list(range(8, 15))
 

@@ -74,7 +74,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
     # the data set the model was trained on: its placeholder values and its label column per task
-    value_map, candidates = dataset_conventions(getattr(est, "metadata_", {}), len(est.classes_) > 2)
+    value_map, candidates, generic = dataset_conventions(getattr(est, "metadata_", {}), len(est.classes_) > 2)
     layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows, candidates)
     summary = DetectionSummary(str(input_path), str(output_path), str(model) if isinstance(model, str) else est.model,
                                threshold, "header" if layout.header else "headerless", ignored_columns=layout.extra_columns)  # fmt: skip
@@ -112,7 +112,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
                 predicted.update(pred.tolist())
                 alert = score >= threshold
                 summary.alerts += int(alert.sum())
-                truth = _task_labels(chunk.labels, classes, est.normal_label) if chunk.labels is not None else None
+                truth = _task_labels(chunk.labels, classes, est.normal_label, generic) if chunk.labels is not None else None
                 for i in range(len(pred)):
                     rec: dict[str, Any] = {"line": int(chunk.lines[i]), "prediction": pred[i],
                                            "attack_probability": round(float(score[i]), 6), "alert": bool(alert[i])}  # fmt: skip
@@ -147,7 +147,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     return summary
 
 
-def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarray:
+def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str, generic: bool = False) -> np.ndarray:
     """Labels in the model's label space: class names as they are (any case), NSL-KDD attack names
     mapped to their category, the usual normal words (normal, BENIGN, 0) as normal, and 1 as an
     attack for binary models (UNSW-NB15's ``label``)."""
@@ -167,7 +167,7 @@ def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarra
         if low in folded:
             out[i] = folded[low]
             continue
-        if binary and low == "1":
+        if binary and (low == "1" or generic):
             out[i] = attack
             continue
         cat = nsl_kdd.ATTACK_CATEGORY.get(nsl_kdd.normalise_attack_name(str(value)))
@@ -180,17 +180,20 @@ def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarra
     return out
 
 
-def dataset_conventions(metadata: dict[str, Any], multiclass: bool) -> tuple[dict[str, dict[str, str]], tuple[str, ...]]:
-    """Value renames applied in training (UNSW-NB15 service '-' -> 'none') and label columns to look for."""
+def dataset_conventions(metadata: dict[str, Any], multiclass: bool) -> tuple[dict[str, dict[str, str]], tuple[str, ...], bool]:
+    """Value renames applied in training (UNSW-NB15 service '-' -> 'none'), label columns to look
+    for, and whether every label that is not normal means an attack (as in training on
+    cicids/table, whose attack names are free text)."""
     from msmrnet.data import datasets
 
     name = metadata.get("dataset")
     if name not in datasets.DATASETS:
-        return {}, ("label", "Label")  # Label: CICFlowMeter's spelling
+        return {}, ("label", "Label"), False  # Label: CICFlowMeter's spelling
     ds = datasets.get(name)
     spec = ds.spec(metadata.get("data_options") or {})
     preferred = ds.detection_labels.get("multiclass" if multiclass else "binary")
-    return spec.value_map, tuple(dict.fromkeys([c for c in (preferred, *spec.labels, "label", "Label") if c]))
+    labels = tuple(dict.fromkeys([c for c in (preferred, *spec.labels, "label", "Label") if c]))
+    return spec.value_map, labels, name in ("cicids", "table")
 
 
 def summary_dict(summary: DetectionSummary) -> dict[str, Any]:
