@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import time
 from datetime import datetime
@@ -137,13 +138,13 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
 
 def _write_split(path: Path, d: Any, seed: int, keep: np.ndarray, held: np.ndarray, test: Any) -> None:
     """The held-out rows, by position in the training data and by file and line, so the split can be rebuilt."""
-    atomic_write_json(path, {
+    atomic_write_text(path, json.dumps({  # one line: the position lists are long
         "source": d.train, "test_fraction": d.test_fraction, "seed": seed, "stratified_on": "finest label",
         "train_rows": int(len(keep)), "test_rows": int(len(held)), "files": test.files,
         "test_positions": held.tolist(),
         "test_lines": test.lines.tolist() if test.lines is not None else None,
         "test_file_index": test.file_index.tolist() if test.file_index is not None and len(test.files) > 1 else None,
-    })  # fmt: skip
+    }) + "\n")  # fmt: skip
 
 
 def write_history(history: list[dict[str, Any]], run_dir: Path) -> None:
