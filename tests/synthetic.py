@@ -64,3 +64,63 @@ def make_data_dir(root: Path, n_train: int = 600, n_test: int = 300) -> Path:
     write_nsl_file(base / "KDDTest+.txt.gz", make_rows(n_test, seed=2), gz=True)
     write_nsl_file(base / "KDDTest-21.txt", make_rows(n_test // 2, seed=3))
     return root
+
+
+# -- other flow formats (column names as published; every value generated) -----------------------
+UNSW_COLUMNS = (
+    "id,dur,proto,service,state,spkts,dpkts,sbytes,dbytes,rate,sttl,dttl,sload,dload,sloss,dloss,sinpkt,dinpkt,"
+    "sjit,djit,swin,stcpb,dtcpb,dwin,tcprtt,synack,ackdat,smean,dmean,trans_depth,response_body_len,ct_srv_src,"
+    "ct_state_ttl,ct_dst_ltm,ct_src_dport_ltm,ct_dst_sport_ltm,ct_dst_src_ltm,is_ftp_login,ct_ftp_cmd,"
+    "ct_flw_http_mthd,ct_src_ltm,ct_srv_dst,is_sm_ips_ports,attack_cat,label"
+).split(",")
+UNSW_PROFILES = {  # attack_cat -> (proto, service, state, sttl)
+    "Normal": ("tcp", "http", "FIN", 31), "Generic": ("udp", "dns", "INT", 254), "Exploits": ("tcp", "-", "FIN", 62),
+    "Fuzzers": ("tcp", "-", "INT", 254), "DoS": ("tcp", "http", "FIN", 62),
+}  # fmt: skip
+
+
+def make_unsw_rows(n: int, seed: int = 0, start_id: int = 1) -> list[list[str]]:
+    """``n`` rows of the 45 UNSW-NB15 columns; attack_cat from UNSW_PROFILES."""
+    rng = np.random.default_rng(seed)
+    cats = list(UNSW_PROFILES)
+    rows = []
+    for i in range(n):
+        cat = cats[int(rng.integers(len(cats)))]
+        proto, service, state, sttl = UNSW_PROFILES[cat]
+        row = {c: "0" for c in UNSW_COLUMNS}
+        row.update(id=str(start_id + i), proto=proto, service=service, state=state, sttl=str(sttl), attack_cat=cat,
+                   label="0" if cat == "Normal" else "1", dur=f"{rng.exponential(1.0):.6f}", spkts=str(int(rng.integers(1, 50))),
+                   sbytes=str(int(rng.integers(40, 5000))), rate=f"{rng.uniform(0, 1e5):.4f}")  # fmt: skip
+        rows.append([row[c] for c in UNSW_COLUMNS])
+    return rows
+
+
+CIC_COLUMNS = [" Destination Port", " Flow Duration", " Total Fwd Packets", " Total Backward Packets",
+               "Flow Bytes/s", " Flow Packets/s", " Fwd Header Length", " Bwd Header Length", " Fwd Header Length",
+               " Label"]  # fmt: skip
+CIC_IDS_COLUMNS = ["Flow ID", " Source IP", " Source Port", " Destination IP", " Timestamp"]
+
+
+def make_cic_rows(n: int, seed: int = 0, identifiers: bool = True) -> list[list[str]]:
+    """CICFlowMeter-style rows: spaced names, a duplicated ' Fwd Header Length', BENIGN/attack labels."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        attack = bool(rng.random() < 0.4)
+        fwd_header = str(int(rng.integers(20, 400)))
+        row = [str(int(rng.choice([80, 443, 22]))), str(int(rng.integers(1, 10**6))), str(int(rng.integers(1, 20))),
+               str(int(rng.integers(0, 20))), f"{rng.uniform(0, 1e6):.3f}", f"{rng.uniform(0, 1e4):.3f}", fwd_header,
+               str(int(rng.integers(0, 400))), fwd_header, "DDoS" if attack else "BENIGN"]  # fmt: skip
+        ids = [f"10.0.0.{i % 250}-10.0.1.1-{1000 + i}-80-6", f"10.0.0.{i % 250}", str(1000 + i), "10.0.1.1", "3/7/2017 8:55"]
+        rows.append((ids if identifiers else []) + row)
+    return rows
+
+
+def write_csv(path: Path, header: list[str] | None, rows: list[list[str]], gz: bool = False, bom: bool = False,
+              encoding: str = "utf-8") -> Path:  # fmt: skip
+    """Rows as CSV (optionally gzipped, with a UTF-8 byte-order mark, or in another encoding)."""
+    lines = ([",".join(header)] if header is not None else []) + [",".join(r) for r in rows]
+    data = ("\ufeff" if bom else "").encode("utf-8") + ("\r\n".join(lines) + "\r\n").encode(encoding)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path

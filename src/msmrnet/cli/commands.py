@@ -22,7 +22,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         run_dir = args.resume
         if not (run_dir / "config.yaml").is_file():
             raise MsmrnetError(f"{run_dir}: no config.yaml, not a run folder")
-        ignored = [f"--{f.replace('_', '-')}" for f in ("config", "model", "task", "epochs", "seed", "out", "name")
+        ignored = [f"--{f.replace('_', '-')}" for f in ("config", "model", "task", "epochs", "seed", "out", "name", "dataset",
+                                                         "train", "test", "label_column", "categorical", "drop")
                    if getattr(args, f) is not None] + (["--set"] if args.overrides else []) + (["--overwrite"] if args.overwrite else [])  # fmt: skip
         if ignored:
             raise MsmrnetError(f"--resume continues the run exactly as configured in {run_dir / 'config.yaml'}; "
@@ -31,7 +32,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         cfg = load_config(run_dir / "config.yaml", values={"data.data_dir": args.data_dir} if args.data_dir else None)
     else:
         flags = {"data_dir": "data.data_dir", "model": "model.name", "task": "data.task", "epochs": "training.epochs",
-                 "seed": "training.seed", "out": "output.dir", "name": "output.name"}  # fmt: skip
+                 "seed": "training.seed", "out": "output.dir", "name": "output.name", "dataset": "data.dataset",
+                 "train": "data.train", "test": "data.test", **{f: f"data.options.{f}" for f in DATASET_OPTIONS}}  # fmt: skip
         values = {key: getattr(args, flag) for flag, key in flags.items() if getattr(args, flag) is not None}
         cfg = load_config(args.config, args.overrides, values)
         run_dir = default_run_dir(cfg)
@@ -43,8 +45,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     log.info("run folder: %s", run_dir)
     t0 = time.perf_counter()
     out = run_experiment(cfg, run_dir, resume=bool(args.resume), progress=False if args.no_progress else None)
+    _print_quality(out["quality"])
     print(out["markdown"])
     print(f"run folder: {run_dir}  (train {out['run']['train_seconds']:.0f}s, total {time.perf_counter() - t0:.0f}s)")
+    return 0
+
+
+DATASET_OPTIONS = ("label_column", "categorical", "drop")
+
+
+def _dataset_options(args: argparse.Namespace) -> dict:
+    return {f: getattr(args, f) for f in DATASET_OPTIONS if getattr(args, f) is not None}
+
+
+def _print_quality(quality: dict) -> None:
+    from msmrnet.data.quality import DataQuality
+
+    for name, q in quality.items():
+        if q is not None:
+            print(f"{name}: " + DataQuality.from_dict(q).table())
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from msmrnet.data.inspect import format_inspection, inspect_files
+
+    result = inspect_files(args.files, args.dataset, _dataset_options(args))
+    if args.json:
+        atomic_write_text(args.json, json.dumps(result, indent=2) + "\n")
+    print(format_inspection(result))
     return 0
 
 
@@ -93,6 +123,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
         print(f"{s.rows_with_unseen_categories:,} rows hold categories never seen in training: {s.unseen_categories}")
     if s.ignored_columns:
         print(f"ignored columns: {', '.join(s.ignored_columns)}")
+    if s.repeated_header_rows or s.blank_lines:
+        print(f"skipped: {s.repeated_header_rows:,} repeated header lines, {s.blank_lines:,} blank lines")
     if s.unmapped_labels:
         print(f"{s.unmapped_labels:,} labelled rows have a label outside the model's classes (left out of the metrics)")
     if s.binary_metrics:
@@ -132,9 +164,10 @@ def cmd_data(args: argparse.Namespace) -> int:
 
     names = args.names or list(registry.FILES)
     if args.action == "list":
-        for n in names:
+        for n in args.names or [*registry.FILES, *registry.ROWS_ONLY]:
             f = registry.get_file(n)
-            print(f"{n:<22} {f.dataset}/{f.filename}  {f.rows:,} rows  sha256 {f.sha256}")
+            found = "  (found by row count)" if f.by_rows else ""
+            print(f"{n:<22} {f.dataset}/{f.filename}  {f.rows:,} rows  sha256 {f.sha256 or '(none published)'}{found}")
         return 0
     if args.action == "download":
         from msmrnet.data.download import download

@@ -25,6 +25,9 @@ EPILOG_TRAIN = """examples:
   msmrnet train --model msmnet_10 --task binary --epochs 5 --seed 1
   msmrnet train --set model.options.width=32 --set training.lr=0.0005
   msmrnet train --resume runs/NAME                              # continue a killed run
+  msmrnet train --dataset unsw-nb15 --task binary --data-dir ../shared/data
+  msmrnet train --dataset cicids --train 'MachineLearningCVE/*.csv' --task multiclass
+  msmrnet train --dataset table --train flows.parquet --label-column Label --categorical proto,service --drop src_ip
 """
 
 
@@ -34,6 +37,17 @@ def _add_data_dir(p: argparse.ArgumentParser) -> None:
 
 def _add_model_dir(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, type=Path, help="model folder (RUN_DIR/model)")
+
+
+def _add_dataset(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", help="nsl-kdd (default), kdd99, unsw-nb15, cicids or table (any labelled CSV/Parquet)")
+    p.add_argument("--label-column", help="label column (cicids: Label, table: label)")
+    p.add_argument("--categorical", type=_names, help="comma-separated categorical columns (table: else inferred)")
+    p.add_argument("--drop", type=_names, help="comma-separated columns that are not features (identifiers)")
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -58,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override one config value, e.g. training.lr=0.0005 (repeatable)")  # fmt: skip
     _add_data_dir(p)
+    _add_dataset(p)
+    p.add_argument("--train", help="training file(s): a registered name, a file, a folder or a glob pattern")
+    p.add_argument("--test", action="append", help="test file (registered name or path; repeatable); "
+                   "without test files, data sets other than nsl-kdd hold out a stratified test split")
     p.add_argument("--model", help="registered model name (see `msmrnet models`)")
-    p.add_argument("--task", choices=["binary", "multiclass"], help="normal vs attack, or the 5 NSL-KDD classes")
+    p.add_argument("--task", choices=["binary", "multiclass"], help="normal vs attack, or the data set's classes")
     p.add_argument("--epochs", type=int, help="maximum number of epochs")
     p.add_argument("--seed", type=int, help="random seed (same seed, same result)")
     p.add_argument("--out", help="parent folder of run folders (default: runs)")
@@ -115,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
     p.add_argument("--quick", action="store_true", help="a seconds-long run with small sizes (a smoke test, not a measurement)")
     p.add_argument("--json", type=Path, help="write every figure to this JSON file")
+    _add_common(p)
+
+    p = sub.add_parser("inspect", help="what flow files hold: format, data set, schema, classes, data quality",
+                       description="Stream one or more files (CSV, CSV.gz or Parquet; several files of one data set "
+                       "are read together) and print the detected format and data set, each column's role and type, "
+                       "the class counts and the data-quality summary (every repair, counted). Trains nothing.")  # fmt: skip
+    p.add_argument("files", nargs="+", help="files, folders or glob patterns")
+    _add_dataset(p)
+    p.add_argument("--json", type=Path, help="also write the inspection as JSON to this file")
     _add_common(p)
 
     p = sub.add_parser("models", help="list registered models with layer and parameter counts",

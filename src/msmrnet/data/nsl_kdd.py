@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from msmrnet.data.flowtable import FlowTableReader, TableSpec, to_table
 from msmrnet.data.table import LabeledTable
 from msmrnet.errors import DataError
-from msmrnet.utils.io import open_text
 
 log = logging.getLogger(__name__)
 
@@ -90,60 +90,38 @@ def task_labels(attack_names: pd.Series, task: str) -> pd.Series:
     return cats
 
 
+#: Features that count things (bytes, connections, files): a negative value is a damaged row.
+COUNTS: tuple[str, ...] = (
+    "duration", "src_bytes", "dst_bytes", "wrong_fragment", "urgent", "hot", "num_failed_logins",
+    "num_compromised", "num_root", "num_file_creations", "num_shells", "num_access_files",
+    "num_outbound_cmds", "count", "srv_count", "dst_host_count", "dst_host_srv_count",
+)  # fmt: skip
+
+#: How the shared reader sees an NSL-KDD file (see msmrnet.data.flowtable).
+SPEC = TableSpec(labels=(LABEL_COLUMN,), numeric=NUMERIC, categorical=CATEGORICAL, names=COLUMNS, header=False,
+                 metadata=(DIFFICULTY_COLUMN,), counts=COUNTS)  # fmt: skip
+
+
 def read_nsl_kdd(path: str | Path) -> LabeledTable:
     """Read an NSL-KDD file (plain or gzipped): 41 features, the label, the difficulty.
 
     Raises :class:`DataError` naming the line and column of the first malformed row, or the
     line of an attack name that has no category.
     """
-    path = Path(path)
-    dtypes: dict[str, object] = {c: "float64" for c in NUMERIC}
-    dtypes.update({c: "string" for c in CATEGORICAL + (LABEL_COLUMN,)})
-    dtypes[DIFFICULTY_COLUMN] = "float64"
-    try:
-        with open_text(path) as fh:
-            df = pd.read_csv(fh, header=None, names=list(COLUMNS), dtype=dtypes, engine="c")  # type: ignore[arg-type]
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise _locate_parse_error(path, exc) from exc
-    if df.empty:
-        raise DataError("file holds no rows", path)
-    labels = df.pop(LABEL_COLUMN).str.strip()
-    difficulty = df.pop(DIFFICULTY_COLUMN)
-    if df.isna().to_numpy().any() or labels.isna().any():
-        raise _locate_parse_error(path, None)  # short rows and empty fields come back as NaN
-    unknown = ~labels.map(lambda n: normalise_attack_name(n) in ATTACK_CATEGORY)
+    reader = FlowTableReader([path], SPEC)
+    table = to_table(reader, reader.read(), LABEL_COLUMN)
+    check_attack_names(table)
+    log.info("read %s: %d rows", Path(path).name, len(table))
+    return table
+
+
+def check_attack_names(table: LabeledTable) -> None:
+    """DataError naming the file, line and column of the first attack name without a category."""
+    unknown = ~table.attack_names.map(lambda n: normalise_attack_name(n) in ATTACK_CATEGORY)
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
+        path, line = table.where(row)
         raise DataError(
-            f"attack name {labels.iloc[row]!r} has no category (normal, DoS, Probe, R2L, U2R)",
-            path, row + 1, LABEL_COLUMN,
+            f"attack name {table.attack_names.iloc[row]!r} has no category (normal, DoS, Probe, R2L, U2R)",
+            path, line, LABEL_COLUMN,
         )  # fmt: skip
-    for col in CATEGORICAL:
-        df[col] = df[col].str.strip().astype(object)
-    log.info("read %s: %d rows", path.name, len(df))
-    return LabeledTable(
-        features=df, attack_names=labels.astype(object), difficulty=difficulty, source=str(path)
-    )
-
-
-def _locate_parse_error(path: Path, exc: Exception | None) -> DataError:
-    """Find the first bad line and column behind a failed (or NaN-producing) fast parse."""
-    with open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            fields = line.rstrip("\n").split(",")
-            if len(fields) != len(COLUMNS):
-                return DataError(
-                    f"expected {len(COLUMNS)} comma-separated fields, found {len(fields)}",
-                    path, lineno,
-                )  # fmt: skip
-            for name, value in zip(COLUMNS, fields):
-                if not value.strip():
-                    return DataError("empty value", path, lineno, name)
-                if name in NUMERIC or name == DIFFICULTY_COLUMN:
-                    try:
-                        number = float(value)
-                    except ValueError:
-                        return DataError(f"not a number: {value!r}", path, lineno, name)
-                    if number != number:
-                        return DataError(f"not a number: {value!r}", path, lineno, name)
-    return DataError(f"could not parse: {exc}", path)

@@ -20,6 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from msmrnet.data import nsl_kdd
+from msmrnet.data.datasets import NORMAL_WORDS, UNSW_ALIASES
 from msmrnet.detection import DEFAULT_CHUNK_ROWS
 from msmrnet.detection.reader import read_flow_chunks
 from msmrnet.estimator import MSMRNetClassifier
@@ -43,6 +44,7 @@ class DetectionSummary:
     scored: int = 0
     unparsable: int = 0
     blank_lines: int = 0
+    repeated_header_rows: int = 0
     alerts: int = 0
     predicted: dict[str, int] = field(default_factory=dict)
     rows_with_unseen_categories: int = 0
@@ -71,7 +73,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
         raise DataError("is a folder; --output needs a file name", output_path)
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
-    layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows)
+    # the data set the model was trained on: its placeholder values and its label column per task
+    value_map, candidates, generic = dataset_conventions(getattr(est, "metadata_", {}), len(est.classes_) > 2)
+    layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows, candidates)
     summary = DetectionSummary(str(input_path), str(output_path), str(model) if isinstance(model, str) else est.model,
                                threshold, "header" if layout.header else "headerless", ignored_columns=layout.extra_columns)  # fmt: skip
     if layout.extra_columns:
@@ -84,6 +88,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     with atomic_output(output_path) as out, tqdm(desc="scoring", unit="row", disable=None if progress is None else not progress) as bar:
         for chunk in chunks:
             summary.blank_lines += chunk.blank_lines
+            summary.repeated_header_rows += chunk.repeated_headers
             n_rows = len(chunk.features) + len(chunk.errors)
             records: list[tuple[int, str]] = [(line, json.dumps({"line": line, "error": msg})) for line, msg in chunk.errors]
             summary.unparsable += len(chunk.errors)
@@ -92,6 +97,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
             for line, msg in chunk.errors[:5]:
                 log.warning("%s, line %d: %s", input_path, line, msg)
             if len(chunk.features):
+                for col, mapping in value_map.items():
+                    if col in chunk.features:
+                        chunk.features[col] = chunk.features[col].replace(mapping)
                 features = pre.transform(chunk.features)
                 report = pre.last_report
                 unseen_mask = pre.last_unseen_mask
@@ -104,7 +112,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
                 predicted.update(pred.tolist())
                 alert = score >= threshold
                 summary.alerts += int(alert.sum())
-                truth = _task_labels(chunk.labels, classes, est.normal_label) if chunk.labels is not None else None
+                truth = _task_labels(chunk.labels, classes, est.normal_label, generic) if chunk.labels is not None else None
                 for i in range(len(pred)):
                     rec: dict[str, Any] = {"line": int(chunk.lines[i]), "prediction": pred[i],
                                            "attack_probability": round(float(score[i]), 6), "alert": bool(alert[i])}  # fmt: skip
@@ -139,14 +147,28 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     return summary
 
 
-def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarray:
-    """Labels in the model's label space: class names as they are, or NSL-KDD attack names mapped."""
+def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str, generic: bool = False) -> np.ndarray:
+    """Labels in the model's label space: class names as they are (any case), NSL-KDD attack names
+    mapped to their category, the usual normal words (normal, BENIGN, 0) as normal, and 1 as an
+    attack for binary models (UNSW-NB15's ``label``)."""
     out = np.empty(len(raw), dtype=object)
     known = set(classes)
+    folded = {str(c).lower(): c for c in classes} | {k: v for k, v in UNSW_ALIASES.items() if v in known}
     binary = len(classes) == 2
+    attack = next((c for c in classes if c != normal), None)
     for i, value in enumerate(raw):
         if value in known:
             out[i] = value
+            continue
+        low = str(value).strip().lower()
+        if low in NORMAL_WORDS:
+            out[i] = normal
+            continue
+        if low in folded:
+            out[i] = folded[low]
+            continue
+        if binary and (low == "1" or generic):
+            out[i] = attack
             continue
         cat = nsl_kdd.ATTACK_CATEGORY.get(nsl_kdd.normalise_attack_name(str(value)))
         if cat is None:
@@ -156,6 +178,22 @@ def _task_labels(raw: np.ndarray, classes: np.ndarray, normal: str) -> np.ndarra
         else:
             out[i] = cat if cat in known else None
     return out
+
+
+def dataset_conventions(metadata: dict[str, Any], multiclass: bool) -> tuple[dict[str, dict[str, str]], tuple[str, ...], bool]:
+    """Value renames applied in training (UNSW-NB15 service '-' -> 'none'), label columns to look
+    for, and whether every label that is not normal means an attack (as in training on
+    cicids/table, whose attack names are free text)."""
+    from msmrnet.data import datasets
+
+    name = metadata.get("dataset")
+    if name not in datasets.DATASETS:
+        return {}, ("label", "Label"), False  # Label: CICFlowMeter's spelling
+    ds = datasets.get(name)
+    spec = ds.spec(metadata.get("data_options") or {})
+    preferred = ds.detection_labels.get("multiclass" if multiclass else "binary")
+    labels = tuple(dict.fromkeys([c for c in (preferred, *spec.labels, "label", "Label") if c]))
+    return spec.value_map, labels, name in ("cicids", "table")
 
 
 def summary_dict(summary: DetectionSummary) -> dict[str, Any]:

@@ -9,11 +9,13 @@ Two layouts are recognised from the first line:
 
 Rows that cannot be used (wrong field count, a value that is not a finite number in a numeric
 column) are returned as errors with their line number and column, never dropped silently.
+Header names are normalised by the data layer's :func:`~msmrnet.data.flowtable.normalise_header`
+(spaces, repeated names: later copies are extra columns), as in training; a header line
+repeated inside the data is skipped and counted.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 from dataclasses import dataclass, field
@@ -23,8 +25,9 @@ from typing import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from msmrnet.errors import DataError
+from msmrnet.data.flowtable import normalise_header, split_fields
 from msmrnet.detection import DEFAULT_CHUNK_ROWS
+from msmrnet.errors import DataError
 from msmrnet.utils.io import open_text
 
 
@@ -35,6 +38,7 @@ class FlowChunk:
     labels: np.ndarray | None  # raw label text per valid row, when the file has labels
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     blank_lines: int = 0
+    repeated_headers: int = 0
 
 
 @dataclass
@@ -43,10 +47,12 @@ class Layout:
     columns: list[str]  # names of all fields in the file, in order
     label_column: str | None
     extra_columns: list[str]
+    header_fields: list[str] | None = None  # the header line's fields as written, to spot repeats
 
 
-def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None) -> Layout:
-    """``label_column``: None looks for a column named 'label'; a name given must exist."""
+def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str], label_column: str | None = None,
+                 label_candidates: Sequence[str] = ("label",)) -> Layout:  # fmt: skip
+    """``label_column``: None uses the first of ``label_candidates`` in the header; a name given must exist."""
     features = list(numeric) + list(categorical)
     try:
         with open_text(path) as fh:
@@ -59,13 +65,13 @@ def sniff_layout(path: Path, numeric: Sequence[str], categorical: Sequence[str],
     if not first.strip():
         raise DataError("file is empty", path)
     fields = _split(first.rstrip("\r\n"))
-    names = [f.strip() for f in fields]
+    names = normalise_header(fields)[0]
     if set(features) <= set(names):
         if label_column is not None and label_column not in names:
             raise DataError(f"no label column {label_column!r} in the header", path, 1)
-        label = label_column or ("label" if "label" in names else None)
+        label = label_column or next((c for c in label_candidates if c in names), None)
         extra = [n for n in names if n not in features and n != label]
-        return Layout(True, names, label, extra)
+        return Layout(True, names, label, extra, [f.strip() for f in fields])
     if any(n in features for n in names):
         missing = [f for f in features if f not in names]
         near = {m: n for m in missing for n in names if n not in features and _close(m, n)}
@@ -100,13 +106,12 @@ def _nsl_order(numeric: Sequence[str], categorical: Sequence[str]) -> list[str]:
     return list(numeric) + list(categorical)
 
 
-def _split(line: str) -> list[str]:
-    return next(csv.reader([line])) if '"' in line else line.split(",")
+_split = split_fields
 
 
 def read_flow_chunks(
     path: str | os.PathLike, numeric: Sequence[str], categorical: Sequence[str],
-    label_column: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    label_column: str | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS, label_candidates: Sequence[str] = ("label",),
 ) -> tuple[Layout, Iterator[FlowChunk]]:  # fmt: skip
     """The file's layout, and an iterator of chunks of at most ``chunk_rows`` lines."""
     path = Path(path)
@@ -116,7 +121,7 @@ def read_flow_chunks(
         raise DataError("is a folder, not a file", path)
     if not path.is_file():
         raise DataError("no such file", path)
-    layout = sniff_layout(path, numeric, categorical, label_column)
+    layout = sniff_layout(path, numeric, categorical, label_column, label_candidates)
     return layout, _chunks(path, layout, list(numeric), list(categorical), chunk_rows)
 
 
@@ -142,7 +147,7 @@ def _chunks_unchecked(path: Path, layout: Layout, numeric: list[str], categorica
             block = list(itertools.islice(fh, chunk_rows))
             if not block:
                 return
-            rows, lines, errors, blanks = [], [], [], 0
+            rows, lines, errors, blanks, repeats = [], [], [], 0, 0
             for text in block:
                 lineno += 1
                 text = text.rstrip("\r\n")
@@ -150,12 +155,17 @@ def _chunks_unchecked(path: Path, layout: Layout, numeric: list[str], categorica
                     blanks += 1
                     continue
                 fields = _split(text)
+                if layout.header_fields is not None and [f.strip() for f in fields] == layout.header_fields:
+                    repeats += 1  # a header line repeated inside the data (concatenated exports)
+                    continue
                 if len(fields) != width:
                     errors.append((lineno, f"expected {width} fields, found {len(fields)}"))
                     continue
                 rows.append(fields)
                 lines.append(lineno)
-            yield _to_chunk(rows, np.asarray(lines, dtype=np.int64), errors, blanks, pos, layout, numeric, categorical)
+            chunk = _to_chunk(rows, np.asarray(lines, dtype=np.int64), errors, blanks, pos, layout, numeric, categorical)
+            chunk.repeated_headers = repeats
+            yield chunk
 
 
 def _to_chunk(rows, lines, errors, blanks, pos, layout, numeric, categorical) -> FlowChunk:

@@ -22,14 +22,16 @@ from msmrnet.utils.types import check_type
 
 @dataclass
 class DataConfig:
-    dataset: str = "nsl-kdd"
+    dataset: str = "nsl-kdd"  # nsl-kdd, kdd99, unsw-nb15, cicids or table (msmrnet.data.datasets)
     data_dir: str | None = None  # default: $MSMRNET_DATA_DIR, else ./data
-    train: str = "KDDTrain+"
-    test: list[str] = field(default_factory=lambda: ["KDDTest+", "KDDTest-21"])
-    task: str = "multiclass"  # 'binary' (normal vs attack) or 'multiclass' (normal, DoS, Probe, R2L, U2R)
+    train: str | None = None  # registered file name, or file/folder/glob; None: the data set's default
+    test: list[str] | None = None  # likewise; None: the data set's default test files
+    task: str = "multiclass"  # 'binary' (normal vs attack) or 'multiclass' (the data set's classes)
     val_fraction: float = 0.1  # stratified validation split carved from the training file
     train_fraction: float = 1.0  # < 1: stratified subsample of the training file (quick runs)
+    test_fraction: float | None = None  # > 0: stratified test split of the training data (stored in the run)
     verify: bool = True  # check row counts and checksums of registered files
+    options: dict[str, Any] = field(default_factory=dict)  # data-set options, e.g. label_column, categorical, drop
 
 
 @dataclass
@@ -134,17 +136,10 @@ def _check(cfg: ExperimentConfig) -> None:
     name = cfg.output.name
     if name is not None and (not name or "/" in name or "\\" in name or name in (".", "..")):
         raise ConfigError(f"output.name must be a plain folder name (no path separators), got {name!r}")
-    from msmrnet.data import registry
-    from msmrnet.errors import DataError
     from msmrnet.models import make_config
     from msmrnet.preprocessing import SCALINGS
 
-    # Every name is checked here, before a run folder exists or any data is read.
-    for name in [cfg.data.train, *cfg.data.test]:
-        try:
-            registry.get_file(name)
-        except DataError as exc:
-            raise ConfigError(f"data: {exc}") from None
+    _check_data(cfg.data)
     if cfg.preprocessing.scaling not in SCALINGS:
         raise ConfigError(f"preprocessing.scaling must be one of {', '.join(SCALINGS)}, got {cfg.preprocessing.scaling!r}")
     from_data = sorted({"in_features", "num_classes"} & set(cfg.model.options))
@@ -156,6 +151,46 @@ def _check(cfg: ExperimentConfig) -> None:
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"model.options: {exc}") from None
+
+
+def _check_data(data: DataConfig) -> None:
+    """Data set, options and file names, checked (and defaults filled in) before anything runs."""
+    from msmrnet.data import datasets, registry
+    from msmrnet.errors import DataError
+
+    try:
+        ds = datasets.get(data.dataset)
+    except DataError as exc:
+        raise ConfigError(f"data.dataset: {exc}") from None
+    unknown = sorted(set(data.options) - set(ds.options))
+    if unknown:
+        known = ", ".join(ds.options) or "none"
+        raise ConfigError(f"data.options: {data.dataset} has no option(s) {unknown}; its options: {known}")
+    data.options = {k: check_type(f"data.options.{k}", v, ds.options[k]) for k, v in data.options.items()}
+    if data.train is None or data.test is None:
+        train, test, fraction = datasets.default_files(ds, data.data_dir)
+        if data.train is None:
+            if train is None:
+                raise ConfigError(f"data.train: the {data.dataset} data set has no default files; name the file(s), folder or pattern")
+            data.train = train
+        if data.test is None:
+            data.test = test
+        if data.test_fraction is None and not data.test:
+            data.test_fraction = fraction
+    if data.test_fraction is None:
+        data.test_fraction = 0.0 if data.test or data.dataset == "nsl-kdd" else 0.2
+    if not 0 <= data.test_fraction < 1:
+        raise ConfigError(f"data.test_fraction must be in [0, 1), got {data.test_fraction}")
+    # Registered names are checked here, before a run folder exists or any data is read; paths
+    # are checked when the run starts (still before its folder is made).
+    for name in [data.train, *data.test]:
+        if data.dataset == "nsl-kdd" or name in registry.FILES or name in registry.ROWS_ONLY:
+            try:
+                entry = registry.get_file(name)
+            except DataError as exc:
+                raise ConfigError(f"data: {exc}") from None
+            if entry.dataset != data.dataset:
+                raise ConfigError(f"data: {name} is a file of {entry.dataset}, not of {data.dataset} (set data.dataset)")
 
 
 def load_config(path: str | Path | None = None, overrides: Sequence[str] = (), values: dict[str, Any] | None = None) -> ExperimentConfig:

@@ -1,4 +1,4 @@
-"""The main job: train on a registered training file, evaluate on the test files, write a run folder.
+"""The main job: train on a data set's training file(s), evaluate on the test files, write a run folder.
 
 Run folder layout::
 
@@ -8,7 +8,9 @@ Run folder layout::
     history.csv/json       per-epoch losses and validation metrics
     loss_curve.png         training and validation loss per epoch
     metrics.json/.md       test metrics; figures/confusion_*.png
-    data_summary.json      rows and class counts of each split, unseen categories
+    data_summary.json      rows and class counts of each split, unseen categories, feature columns
+    data_quality.json      what each data file needed repaired (msmrnet.data.quality), per file
+    split.json             when a test split is carved from the training data: its rows
     run.json               timings, seed, library versions
 """
 
@@ -16,16 +18,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from msmrnet.data import nsl_kdd, registry
-from msmrnet.errors import ConfigError
+from msmrnet.data import datasets, nsl_kdd
+from msmrnet.errors import DataError
 from msmrnet.estimator import MSMRNetClassifier, library_versions, stratified_split
 from msmrnet.evaluation import evaluate_table, metrics_markdown
 from msmrnet.evaluation.plots import plot_history
@@ -42,67 +45,106 @@ def default_run_dir(cfg: ExperimentConfig) -> Path:
     return Path(cfg.output.dir) / name
 
 
-def make_estimator(cfg: ExperimentConfig, checkpoint: Path | None = None, resume: bool = False,
-                   progress: bool | None = None) -> MSMRNetClassifier:  # fmt: skip
+def make_estimator(cfg: ExperimentConfig, checkpoint: Path | None = None, resume: bool = False, progress: bool | None = None,
+                   numeric: Sequence[str] = nsl_kdd.NUMERIC, categorical: Sequence[str] = nsl_kdd.CATEGORICAL,
+                   classes: Sequence[str] | None = None) -> MSMRNetClassifier:  # fmt: skip
     t = cfg.training
     return MSMRNetClassifier(
         model=cfg.model.name, model_options=dict(cfg.model.options), scaling=cfg.preprocessing.scaling,
-        numeric=nsl_kdd.NUMERIC, categorical=nsl_kdd.CATEGORICAL, classes=nsl_kdd.TASKS[cfg.data.task],
+        numeric=list(numeric), categorical=list(categorical), classes=classes or nsl_kdd.TASKS[cfg.data.task],
         epochs=t.epochs, batch_size=t.batch_size, lr=t.lr, weight_decay=t.weight_decay, patience=t.patience,
         val_fraction=cfg.data.val_fraction, seed=t.seed, checkpoint=str(checkpoint) if checkpoint else None, resume=resume, progress=progress,
     )  # fmt: skip
 
 
 def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, progress: bool | None = None) -> dict[str, Any]:
-    if cfg.data.dataset != "nsl-kdd":
-        raise ConfigError(f"data.dataset {cfg.data.dataset!r} is not supported yet (available: nsl-kdd)")
-    for name in [cfg.data.train, *cfg.data.test]:  # fail before any folder is made or any epoch is run
-        registry.locate(name, cfg.data.data_dir)
+    d = cfg.data
+    ds = datasets.get(d.dataset)
+    for name in [d.train, *(d.test or [])]:  # fail before any folder is made or any epoch is run
+        ds.resolve(name, d.data_dir)  # type: ignore[arg-type]
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "config.yaml", dump_config(cfg))
     t_start = time.perf_counter()
 
-    train = registry.load(cfg.data.train, cfg.data.data_dir, check=cfg.data.verify)
-    labels = nsl_kdd.task_labels(train.attack_names, cfg.data.task).to_numpy()
+    train = ds.load(d.train, d.data_dir, d.verify, d.options)  # type: ignore[arg-type]
+    quality = {str(d.train): train.quality.to_dict() if train.quality else None}
+    if train.quality is not None:
+        log.info("%s\n%s", d.train, train.quality.table())
+    labels = ds.task_labels(train, d.task, d.options)
+    present = sorted(set(labels.tolist()))
+    if len(present) < 2:
+        column = train.schema.labels[0] if train.schema and train.schema.labels else None
+        raise DataError(f"the training data holds one class only ({present[0] if present else 'no rows'!r} for the "
+                        f"{d.task} task); a classifier needs two or more", train.source, None, column)  # fmt: skip
+    classes = ds.classes(d.task, labels)
+    split_test = None
+    if d.test_fraction:
+        # stratified on the finest label, so binary and multi-class runs of one seed share the split
+        keep, held = stratified_split(train.attack_names.astype(str).to_numpy(), d.test_fraction, cfg.training.seed)
+        split_test = train.subset(held)
+        train, labels = train.subset(keep), labels[keep]
+        _write_split(run_dir / "split.json", d, cfg.training.seed, keep, held, split_test)
+        log.info("stratified test split of %s: %d rows for training, %d held out for testing (run/split.json)", d.train, len(keep), len(held))
     features = train.features
-    if cfg.data.train_fraction < 1:
-        keep, _ = stratified_split(labels, 1 - cfg.data.train_fraction, cfg.training.seed)
+    if d.train_fraction < 1:
+        keep, _ = stratified_split(labels, 1 - d.train_fraction, cfg.training.seed)
         features, labels = features.iloc[keep].reset_index(drop=True), labels[keep]
-        log.info("using a stratified %.0f%% subsample of %s: %d rows", 100 * cfg.data.train_fraction, cfg.data.train, len(keep))
+        log.info("using a stratified %.0f%% subsample of %s: %d rows", 100 * d.train_fraction, d.train, len(keep))
 
-    est = make_estimator(cfg, run_dir / CHECKPOINT, resume, progress)
+    schema = train.schema
+    columns = {"numeric": schema.numeric, "categorical": schema.categorical} if schema else {}
+    est = make_estimator(cfg, run_dir / CHECKPOINT, resume, progress, classes=classes, **columns)
     est.fit(features, labels)
     train_seconds = sum(h["seconds"] for h in est.history_)  # over all sessions of a resumed run
-    est.save(str(run_dir / "model"), extra={"task": cfg.data.task, "dataset": cfg.data.dataset, "trained_on": cfg.data.train})
+    est.save(str(run_dir / "model"), extra={"task": d.task, "dataset": d.dataset, "trained_on": d.train, "data_options": d.options})
     write_history(est.history_, run_dir)
 
     val_idx = est.validation_indices_
     summary = {
-        "train_file": cfg.data.train, "rows_used": int(len(labels)),
+        "train_file": d.train, "rows_used": int(len(labels)),
         "train_rows": int(len(labels) - len(val_idx)), "validation_rows": int(len(val_idx)),
         "class_counts_train": _counts(np.delete(labels, val_idx)), "class_counts_validation": _counts(labels[val_idx]),
         "features_out": est.preprocessor_.n_features_out, "test": {},
     }  # fmt: skip
+    if schema is not None:
+        summary["features"] = {"numeric": schema.numeric, "categorical": schema.categorical, "excluded": schema.excluded,
+                               "labels": schema.labels, "metadata": schema.metadata}  # fmt: skip
 
     # The test files are read only here, after training and model selection are complete.
+    tests: list[tuple[str, Any]] = [(f"{d.train} (test split)", split_test)] if split_test is not None else []
+    tests += [(name, None) for name in d.test or []]
     results = []
-    for name in cfg.data.test:
-        table = registry.load(name, cfg.data.data_dir, check=cfg.data.verify)
-        y = nsl_kdd.task_labels(table.attack_names, cfg.data.task).to_numpy()
+    for name, table in tests:
+        if table is None:
+            table = ds.load(name, d.data_dir, d.verify, d.options)
+            quality[name] = table.quality.to_dict() if table.quality else None
+        y = ds.task_labels(table, d.task, d.options)
         results.append(evaluate_table(est, table.features, y, name, run_dir / "figures"))
         summary["test"][name] = {"rows": len(table), "class_counts": _counts(y)}
     atomic_write_json(run_dir / "data_summary.json", summary)
+    atomic_write_json(run_dir / "data_quality.json", quality)
     markdown = metrics_markdown(results) if results else "No test sets configured.\n"
-    atomic_write_json(run_dir / "metrics.json", {"model": cfg.model.name, "task": cfg.data.task, "results": results})
-    atomic_write_text(run_dir / "metrics.md", f"# {cfg.model.name} ({cfg.data.task}), seed {cfg.training.seed}\n\n" + markdown)
+    atomic_write_json(run_dir / "metrics.json", {"model": cfg.model.name, "task": d.task, "results": results})
+    atomic_write_text(run_dir / "metrics.md", f"# {cfg.model.name} ({d.task}), seed {cfg.training.seed}\n\n" + markdown)
     run_info = {
-        "model": cfg.model.name, "task": cfg.data.task, "seed": cfg.training.seed,
+        "model": cfg.model.name, "task": d.task, "seed": cfg.training.seed,
         "best_epoch": est.best_epoch_, "epochs_run": len(est.history_),
         "train_seconds": round(train_seconds, 1), "total_seconds": round(time.perf_counter() - t_start, 1),
         "library_versions": library_versions(),
     }  # fmt: skip
     atomic_write_json(run_dir / "run.json", run_info)
-    return {"results": results, "markdown": markdown, "run": run_info}
+    return {"results": results, "markdown": markdown, "run": run_info, "quality": quality}
+
+
+def _write_split(path: Path, d: Any, seed: int, keep: np.ndarray, held: np.ndarray, test: Any) -> None:
+    """The held-out rows, by position in the training data and by file and line, so the split can be rebuilt."""
+    atomic_write_text(path, json.dumps({  # one line: the position lists are long
+        "source": d.train, "test_fraction": d.test_fraction, "seed": seed, "stratified_on": "finest label",
+        "train_rows": int(len(keep)), "test_rows": int(len(held)), "files": test.files,
+        "test_positions": held.tolist(),
+        "test_lines": test.lines.tolist() if test.lines is not None else None,
+        "test_file_index": test.file_index.tolist() if test.file_index is not None and len(test.files) > 1 else None,
+    }) + "\n")  # fmt: skip
 
 
 def write_history(history: list[dict[str, Any]], run_dir: Path) -> None:
