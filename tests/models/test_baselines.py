@@ -63,3 +63,19 @@ def test_learns_a_separable_task(name):
         opt.step()
     model.eval()
     assert (model(x).argmax(1) == y).float().mean() > 0.9
+
+
+def test_a_baseline_trains_saves_and_loads_through_the_estimator(tmp_path):
+    import numpy as np
+
+    from msmrnet import MSMRNetClassifier
+    from msmrnet.data import nsl_kdd
+    from tests.test_estimator import table
+
+    X, y = table(200)
+    est = MSMRNetClassifier(model="cnn1d", model_options={"channels": [4, 4]}, epochs=1, batch_size=64,
+                            classes=nsl_kdd.CATEGORIES, progress=False).fit(X, y)  # fmt: skip
+    est.save(str(tmp_path / "m"))
+    loaded = MSMRNetClassifier.load(str(tmp_path / "m"))
+    assert loaded.model_config_.channels == (4, 4)
+    assert np.array_equal(est.predict_proba(X), loaded.predict_proba(X))

@@ -62,8 +62,8 @@ def execute(tasks: Sequence[Task], root: Path, progress: bool | None = None) -> 
     todo = [t for t in tasks if not is_done(root, t.key)]
     total = sum(t.estimate for t in todo)
     disable = None if progress is None else not progress
-    fmt = "{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed} elapsed, about {remaining} left]"
-    with logging_redirect_tqdm(), tqdm(total=round(total), desc="reproduce", bar_format=fmt, disable=disable) as bar:
+    fmt = "reproduce {percentage:3.0f}%|{bar}| {elapsed} elapsed, about {remaining} left | {desc}"
+    with logging_redirect_tqdm(), tqdm(total=round(total), desc="starting", bar_format=fmt, disable=disable) as bar:
         done_estimate = 0.0
         for task in tasks:
             settings = json.loads(json.dumps(task.settings()))  # JSON round trip: compares equal to the stored copy
@@ -77,7 +77,7 @@ def execute(tasks: Sequence[Task], root: Path, progress: bool | None = None) -> 
                 log.info("skipping finished sub-run %s", task.key)
                 results[task.key] = stored
                 continue
-            bar.set_postfix_str(task.key)
+            bar.set_description_str(task.key)
             log.info("sub-run %s", task.key)
             t0 = time.perf_counter()
             with atomic_directory(root / task.key) as tmp:
