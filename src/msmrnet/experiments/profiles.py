@@ -86,7 +86,7 @@ PROFILES: dict[str, Profile] = {
     "quick": Profile(
         name="quick",
         summary=("a stratified 10% of the training file, 5 (validity) / 3 (comparison) epochs, 2 seeds, learning "
-                 "rate fixed at 1e-3 (no search); sized for at most 30 minutes on 2 CPU cores"),
+                 "rate fixed at 1e-3 (no search); sized for about 30 minutes on 2 CPU cores"),
         indicative=True,
         pca_sample=4_000,
         validity_seeds=(0, 1),
