@@ -49,7 +49,82 @@ def stratified_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndar
     return np.flatnonzero(train_mask), val_idx
 
 
-class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
+class FlowClassifierMixin:
+    """What every flow classifier shares: label handling, the stratified validation split,
+    preprocessing fitted on the training part only, and the probability-based outputs.
+
+    Subclasses hold the hyper-parameters ``classes``, ``numeric``, ``categorical``, ``scaling``,
+    ``val_fraction``, ``seed`` and ``normal_label``, and implement ``predict_proba_features``.
+    The tree baselines (:mod:`msmrnet.classical`) use it too, so every model sees the same rows.
+    """
+
+    classes: Sequence[str] | None
+    numeric: Sequence[str] | None
+    categorical: Sequence[str] | None
+    scaling: str
+    val_fraction: float
+    seed: int
+    normal_label: str
+
+    def _prepare(self, X: pd.DataFrame, y: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Check labels, split, fit the preprocessor on the training part; (x_train, y_train, x_val, y_val)."""
+        X = _as_frame(X)
+        y_arr = np.asarray(y).astype(str)
+        if len(X) != len(y_arr):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y_arr)}")
+        present = np.unique(y_arr)
+        if len(present) < 2:
+            raise ValueError(f"training data holds one class only ({present[0]!r}); a classifier needs two or more")
+        self.classes_ = np.asarray(list(self.classes) if self.classes is not None else present, dtype=object)
+        unknown = sorted(str(v) for v in set(present) - set(self.classes_))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among the configured classes {list(self.classes_)}")
+        index = {c: i for i, c in enumerate(self.classes_)}
+        y_idx = np.array([index[v] for v in y_arr], dtype=np.int64)
+
+        numeric, categorical = self._columns(X)
+        self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
+        if len(val_idx) == 0:
+            raise DataError(f"{len(X)} rows are too few for a {self.val_fraction:.0%} validation split of every class")
+        self.validation_indices_ = val_idx
+        self.preprocessor_ = TabularPreprocessor(numeric, categorical, self.scaling).fit(X.iloc[train_idx])
+        x_train = self.preprocessor_.transform(X.iloc[train_idx])
+        x_val = self.preprocessor_.transform(X.iloc[val_idx])
+        return x_train, y_idx[train_idx], x_val, y_idx[val_idx]
+
+    def _columns(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
+        if self.categorical is not None:
+            categorical = list(self.categorical)
+        else:
+            categorical = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        numeric = list(self.numeric) if self.numeric is not None else [c for c in X.columns if c not in categorical]
+        return numeric, categorical
+
+    def predict_proba_features(self, features: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "preprocessor_")
+        features = self.preprocessor_.transform(_as_frame(X))
+        return self.predict_proba_features(features)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def anomaly_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Probability that a flow is not normal traffic (higher = more anomalous)."""
+        return self.attack_probability(self.predict_proba(X))
+
+    def attack_probability(self, proba: np.ndarray) -> np.ndarray:
+        normal = list(self.classes_).index(self.normal_label) if self.normal_label in self.classes_ else None
+        if normal is None:
+            raise ValueError(f"normal_label {self.normal_label!r} is not among the classes {list(self.classes_)}")
+        return 1.0 - proba[:, normal]
+
+
+class MSMRNetClassifier(FlowClassifierMixin, ClassifierMixin, BaseEstimator):
     """Flow classifier built on a registered model (MSMRNet by default).
 
     Parameters are hyper-parameters only (scikit-learn rule); ``fit`` learns everything else.
@@ -97,31 +172,7 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
 
     # -- training ----------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: Sequence[Any]) -> "MSMRNetClassifier":
-        X = _as_frame(X)
-        y_arr = np.asarray(y).astype(str)
-        if len(X) != len(y_arr):
-            raise ValueError(f"X has {len(X)} rows but y has {len(y_arr)}")
-        present = np.unique(y_arr)
-        if len(present) < 2:
-            raise ValueError(f"training data holds one class only ({present[0]!r}); a classifier needs two or more")
-        self.classes_ = np.asarray(list(self.classes) if self.classes is not None else present, dtype=object)
-        unknown = sorted(str(v) for v in set(present) - set(self.classes_))
-        if unknown:
-            raise ValueError(f"labels {unknown} are not among the configured classes {list(self.classes_)}")
-        index = {c: i for i, c in enumerate(self.classes_)}
-        y_idx = np.array([index[v] for v in y_arr], dtype=np.int64)
-
-        numeric, categorical = self._columns(X)
-        self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
-        self.n_features_in_ = len(self.feature_names_in_)
-        train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
-        if len(val_idx) == 0:
-            raise DataError(f"{len(X)} rows are too few for a {self.val_fraction:.0%} validation split of every class")
-        self.validation_indices_ = val_idx
-        self.preprocessor_ = TabularPreprocessor(numeric, categorical, self.scaling).fit(X.iloc[train_idx])
-        x_train = self.preprocessor_.transform(X.iloc[train_idx])
-        x_val = self.preprocessor_.transform(X.iloc[val_idx])
-
+        x_train, y_train, x_val, y_val = self._prepare(X, y)
         seed_everything(self.seed)  # the same seed gives the same initial weights
         self.model_config_ = make_config(
             self.model, **{**(self.model_options or {}), "in_features": x_train.shape[1], "num_classes": len(self.classes_)}
@@ -133,44 +184,18 @@ class MSMRNetClassifier(ClassifierMixin, BaseEstimator):
         trainer = Trainer(self.network_, train_cfg, self.checkpoint, self.progress, fingerprint)
         log.info("training %s: %d train / %d validation rows, %d features, %d classes",
                  self.model, len(x_train), len(x_val), x_train.shape[1], len(self.classes_))  # fmt: skip
-        result = trainer.fit(x_train, y_idx[train_idx], x_val, y_idx[val_idx], resume=self.resume)
+        result = trainer.fit(x_train, y_train, x_val, y_val, resume=self.resume)
         self.history_ = result.history
         self.best_epoch_ = result.best_epoch
         self.network_.eval()
         return self
 
-    def _columns(self, X: pd.DataFrame) -> tuple[list[str], list[str]]:
-        if self.categorical is not None:
-            categorical = list(self.categorical)
-        else:
-            categorical = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-        numeric = list(self.numeric) if self.numeric is not None else [c for c in X.columns if c not in categorical]
-        return numeric, categorical
-
     # -- inference ---------------------------------------------------------------------------
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, "network_")
-        features = self.preprocessor_.transform(_as_frame(X))
-        return self.predict_proba_features(features)
-
     def predict_proba_features(self, features: np.ndarray) -> np.ndarray:
         """Class probabilities for already-preprocessed features (shape: rows x F)."""
         x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
         with torch.inference_mode():
             return torch.softmax(predict_logits(self.network_, x), dim=1).numpy()
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def anomaly_score(self, X: pd.DataFrame) -> np.ndarray:
-        """Probability that a flow is not normal traffic (higher = more anomalous)."""
-        return self.attack_probability(self.predict_proba(X))
-
-    def attack_probability(self, proba: np.ndarray) -> np.ndarray:
-        normal = list(self.classes_).index(self.normal_label) if self.normal_label in self.classes_ else None
-        if normal is None:
-            raise ValueError(f"normal_label {self.normal_label!r} is not among the classes {list(self.classes_)}")
-        return 1.0 - proba[:, normal]
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str, extra: dict[str, Any] | None = None) -> str:

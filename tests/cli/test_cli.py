@@ -74,7 +74,7 @@ def test_errors_are_reported_without_traceback(tmp_path, capsys):
     assert "unknown key(s) ['epoch']" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["train", "evaluate", "detect", "models", "data"])
+@pytest.mark.parametrize("command", ["train", "evaluate", "detect", "models", "data", "reproduce"])
 def test_help(command):
     result = subprocess.run([sys.executable, "-m", "msmrnet.cli.main", command, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage: msmrnet" in result.stdout

@@ -147,14 +147,36 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_models(args: argparse.Namespace) -> int:
-    from msmrnet.models import create_model, layer_counts, list_models, model_entry
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    import shlex
+    import sys
 
-    print(f"{'name':<12} {'trainable':>9} {'param-free':>10} {'parameters':>11}  description")
+    from msmrnet.experiments import EXPERIMENTS, ExperimentData, get_profile
+    from msmrnet.experiments.reproduce import check_only, plan, reproduce
+
+    profile = get_profile(args.profile)
+    if args.seeds:
+        profile = profile.with_seeds(args.seeds)
+    only = check_only(args.only or EXPERIMENTS)
+    out = args.out or Path("runs") / f"reproduce-{profile.name}"
+    # checksums verified now; the test files are read later, by evaluation only
+    data = ExperimentData.from_registry(args.data_dir, verify=not args.no_verify)
+    the_plan = plan(data, profile, out, only)
+    print(f"{profile.name} profile -> {out}\n{the_plan.describe()}", flush=True)
+    command = "msmrnet " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
+    html = reproduce(data, profile, out, only, progress=False if args.no_progress else None, command=command, the_plan=the_plan)
+    print(f"report: {html}\n        {out / 'report.md'}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from msmrnet.models import count_layers, create_model, list_models, model_entry
+
+    print(f"{'name':<16} {'trainable':>9} {'param-free':>10} {'parameters':>11}  description")
     for name in list_models():
         m = create_model(name, in_features=args.in_features, num_classes=args.num_classes)
-        c = layer_counts(m)
-        print(f"{name:<12} {c['trainable_layers']:>9} {c['parameter_free_layers']:>10} {c['parameters']:>11,}  {model_entry(name).description}")
+        c = count_layers(m)
+        print(f"{name:<16} {c['trainable_layers']:>9} {c['parameter_free_layers']:>10} {c['parameters']:>11,}  {model_entry(name).description}")
     return 0
 
 

@@ -16,11 +16,13 @@ import numpy as np  # noqa: E402
 from msmrnet.utils.io import atomic_write_bytes  # noqa: E402
 
 
-def _save(fig: Any, path: str | Path) -> Path:
+def save_figure(fig: Any, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG atomically and close it."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
     return atomic_write_bytes(path, buf.getvalue())
+
 
 
 def plot_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str, path: str | Path) -> Path:
@@ -40,7 +42,7 @@ def plot_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str]
     ax.set_ylabel("true")
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.046, label="share of true class")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_history(history: Sequence[dict[str, Any]], path: str | Path, title: str = "training") -> Path:
@@ -63,4 +65,4 @@ def plot_history(history: Sequence[dict[str, Any]], path: str | Path, title: str
     ax.legend(lines, [line.get_label() for line in lines], loc="center right", fontsize=8)
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    return _save(fig, path)
+    return save_figure(fig, path)

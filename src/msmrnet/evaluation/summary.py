@@ -42,11 +42,22 @@ def summarize(paths: Sequence[str | Path]) -> str:
             if len(rows) > 1:
                 cells = []
                 for k in keys:
-                    vals = np.array([v[k] for _, v in rows if v.get(k) is not None], dtype=float)
-                    cells.append(f"{vals.mean():.4f} ± {vals.std(ddof=1):.4f}" if len(vals) > 1 else "n/a")
+                    vals = [v[k] for _, v in rows if v.get(k) is not None]
+                    cells.append(mean_sd(vals) if len(vals) > 1 else "n/a")
                 out.append(f"| **mean ± sd ({len(rows)} runs)** | " + " | ".join(cells) + " |")
             out.append("")
     return "\n".join(out)
+
+
+def mean_sd(values: Sequence[float | None], digits: int = 4, scale: float = 1.0) -> str:
+    """``mean ± sample sd`` of the values that are not None (``scale`` e.g. 100 for percent);
+    one value: the value alone; none: "n/a"."""
+    vals = np.array([v for v in values if v is not None], dtype=float) * scale
+    if len(vals) == 0:
+        return "n/a"
+    if len(vals) == 1:
+        return f"{vals[0]:.{digits}f}"
+    return f"{vals.mean():.{digits}f} ± {vals.std(ddof=1):.{digits}f}"
 
 
 def _f(v: Any) -> str:

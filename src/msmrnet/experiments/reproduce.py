@@ -1,0 +1,158 @@
+"""The three experiments of the chapter in one run folder, with one report.
+
+Layout of a run folder::
+
+    pca/                          experiment 1 (numbers + the 2-D/3-D scatter plots)
+    validity/<model>/seed<N>/     experiment 2, one folder per model and seed
+    comparison/<task>/<model>/seed<N>/   experiment 3 (+ comparison/selection/ when lr is searched)
+    report.md, figures/*.png      the report (Markdown + figure files)
+    report.html                   the same report, self-contained (figures embedded)
+    reproduce.json                profile, timings, library versions
+
+Each sub-run folder holds ``result.json`` and appears only once finished, so running the same
+command again resumes: finished sub-runs are read back, the rest run, and the report is redone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import platform
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from msmrnet.errors import ConfigError
+from msmrnet.estimator import library_versions
+from msmrnet.experiments import comparison, pca_views, validity
+from msmrnet.experiments.data import ExperimentData
+from msmrnet.experiments.profiles import EXPERIMENTS, Profile
+from msmrnet.experiments.report import Report
+from msmrnet.experiments.runner import CostModel, Task, execute, is_done
+from msmrnet.utils.io import atomic_write_bytes, atomic_write_json
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    tasks: list[Task]
+    finished: int  # sub-runs already done (a resumed run)
+    estimate_seconds: float  # for the sub-runs still to do, on this machine, now
+
+    def describe(self) -> str:
+        todo = len(self.tasks) - self.finished
+        resumed = f" ({self.finished} already finished, skipped)" if self.finished else ""
+        plural = "s" if len(self.tasks) != 1 else ""
+        return (f"{len(self.tasks)} sub-run{plural}{resumed}; {todo} to run, estimated {_duration(self.estimate_seconds)} "
+                "on this machine (from a timing of a few training batches of each network just now)")  # fmt: skip
+
+
+def check_only(only: Sequence[str]) -> tuple[str, ...]:
+    unknown = sorted(set(only) - set(EXPERIMENTS))
+    if unknown or not only:
+        raise ConfigError(f"unknown experiment(s) {unknown or only}; choose from {', '.join(EXPERIMENTS)}")
+    return tuple(e for e in EXPERIMENTS if e in only)
+
+
+def plan(data: ExperimentData, profile: Profile, out: Path, only: Sequence[str] = EXPERIMENTS) -> Plan:
+    """Every sub-run of the selected experiments, and the time the unfinished ones should take."""
+    only = check_only(only)
+    cost = CostModel(data.in_features(), profile.batch_size)
+    tasks: list[Task] = []
+    if "pca" in only:
+        tasks += pca_views.tasks(data, profile)
+    if "validity" in only:
+        tasks += validity.tasks(data, profile, cost)
+    if "comparison" in only:
+        tasks += comparison.tasks(data, profile, cost, out)
+    done = [t for t in tasks if is_done(out, t.key)]
+    return Plan(tasks, len(done), sum(t.estimate for t in tasks if not is_done(out, t.key)))
+
+
+def reproduce(data: ExperimentData, profile: Profile, out: Path, only: Sequence[str] = EXPERIMENTS,
+              progress: bool | None = None, command: str | None = None, the_plan: Plan | None = None) -> Path:  # fmt: skip
+    """Run (or resume) the selected experiments and write the report; returns ``report.html``."""
+    only = check_only(only)
+    out.mkdir(parents=True, exist_ok=True)
+    the_plan = the_plan or plan(data, profile, out, only)
+    log.info("%s", the_plan.describe())
+    t0 = time.perf_counter()
+    results = execute(the_plan.tasks, out, progress)
+    session_seconds = time.perf_counter() - t0
+    meta = {
+        "profile": dataclasses.asdict(profile), "experiments": list(only), "command": command, "data": data.description,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "this_session_seconds": round(session_seconds, 1),
+        "sub_run_seconds": round(sum(r.get("wall_seconds", 0.0) for r in results.values()), 1),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads()},
+        "library_versions": library_versions(),
+    }  # fmt: skip
+    atomic_write_json(out / "reproduce.json", meta)
+    return write_report(results, data, profile, out, only, meta)
+
+
+def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profile: Profile, out: Path,
+                 only: Sequence[str], meta: dict[str, Any]) -> Path:  # fmt: skip
+    figures = out / "figures"
+    title = f"MSMRNet: the chapter's experiments, reproduced ({profile.name} profile)"
+    report = Report(title)
+    if profile.indicative:
+        report.note(f"**{profile.name.upper()} PROFILE: INDICATIVE ONLY.** {profile.summary}. These numbers are not "
+                    "the published ones: run `msmrnet reproduce --profile full` for those.")  # fmt: skip
+    else:
+        report.paragraph(f"Profile **{profile.name}**: {profile.summary}.")
+    report.bullets([
+        f"Data: {data.description}.",
+        f"Command: `{meta['command']}`." if meta.get("command") else "Run from the Python API.",
+        f"Finished {meta['finished_at']}; compute time of all sub-runs {_duration(meta['sub_run_seconds'])} "
+        f"(this session: {_duration(meta['this_session_seconds'])}).",
+        f"Machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs, {meta['machine']['torch_threads']} PyTorch threads; "
+        + ", ".join(f"{k} {v}" for k, v in meta["library_versions"].items()) + ".",
+        f"Experiments in this report: {', '.join(only)}.",
+    ])  # fmt: skip
+    report.heading("How the choices were made")
+    report.bullets([
+        "The test files (KDDTest+, KDDTest-21) are read only by evaluation, after the model being scored has finished "
+        "training; no setting in this report was chosen by looking at a test result.",
+        "Architecture sizes: the chapter's layer counts for MSMRNet/MSMNet with the project defaults (docs/ARCHITECTURE.md); "
+        "the baselines were sized, before any run, so that an epoch costs about as much as MSMRNet-5 or less on a CPU "
+        f"(model options of this profile: {profile.model_options or 'defaults'}).",
+        "Epochs: each network keeps the weights of its epoch with the lowest validation loss (a stratified "
+        f"{profile.val_fraction:.0%} of the training rows, drawn per seed); gradient boosting stops on the same split.",
+        ("Learning rate: chosen per network from " + ", ".join(f"{v:g}" for v in profile.lr_grid) + " by validation loss "
+         "(table in section 3)." if len(profile.lr_grid) > 1 else
+         f"Learning rate: {profile.lr_grid[0]:g} for every network (the project default; not searched in this profile). "
+         f"The validity experiment uses {profile.lr:g} for all four models by design (identical hyper-parameters)."),
+        "Preprocessing: one-hot + min-max (the chapter's choice), fitted on the training part of each run only.",
+    ])  # fmt: skip
+    if "pca" in only and pca_views.KEY in results:
+        result = results[pca_views.KEY]
+        for dims in (2, 3):
+            name = f"pca_{dims}d.png"
+            atomic_write_bytes(figures / name, (out / pca_views.KEY / name).read_bytes())
+        pca_views.add_to_report(report, result, figures)
+    if "validity" in only:
+        validity.add_to_report(report, validity.summarize(results, profile), profile, figures)
+    if "comparison" in only:
+        comparison.add_to_report(report, results, profile, out, figures)
+    report.heading("Files")
+    report.paragraph("Every sub-run has its own folder with `result.json` (settings, per-epoch history, test metrics, "
+                     "timings): `pca/`, `validity/<model>/seed<N>/`, `comparison/<task>/<model>/seed<N>/`. Running the "
+                     "same command again skips finished sub-runs and rewrites this report.")  # fmt: skip
+    _, html_path = report.write(out)
+    log.info("report: %s and %s", out / "report.md", html_path)
+    return html_path
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    h, rem = divmod(seconds, 3600)
+    return f"{h} h {rem // 60:02d} min" if h else f"{rem // 60} min {rem % 60:02d} s"
