@@ -10,13 +10,13 @@ from __future__ import annotations
 import gzip
 import itertools
 import logging
-import multiprocessing as mp
 import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msmrnet.bench.run import run_in_child
 from msmrnet.data import nsl_kdd, registry
 
 if TYPE_CHECKING:
@@ -56,12 +56,8 @@ def bench_detect(cfg: "BenchConfig", raw_flows_per_s: float | None) -> dict[str,
         est.save(model_dir)
         log.info("writing a %d-row CSV to %s", cfg.detect_rows, csv)
         _write_csv(csv, cfg.detect_rows, cfg.data_dir)
-        ctx = mp.get_context("spawn")  # a fresh interpreter: its peak memory is detect's own
-        queue = ctx.Queue()
-        proc = ctx.Process(target=_detect_child, args=(str(model_dir), str(csv), str(out), queue))
-        proc.start()
-        seconds, rows, peak = queue.get()
-        proc.join()
+        # a fresh interpreter: its peak memory is detect's own
+        seconds, rows, peak = run_in_child(_detect_child, str(model_dir), str(csv), str(out))
         size_mb = csv.stat().st_size / 2**20
     rate = rows / seconds
     return {"rows": rows, "csv_mb": round(size_mb, 1), "seconds": seconds, "rows_per_s": rate, "peak_rss_mb": peak,

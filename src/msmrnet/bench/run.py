@@ -14,6 +14,7 @@ import logging
 import multiprocessing as mp
 import os
 import platform
+import queue as queue_module
 import resource
 import statistics
 import tempfile
@@ -148,18 +149,30 @@ def _score_in_child(name: str, impl: str, cfg: BenchConfig, queue: Any) -> None:
 
 
 def _peak_rss_mb(name: str, impl: str, cfg: BenchConfig) -> float:
-    """Peak resident memory (MiB) of a fresh interpreter that scores one largest batch.
+    """Peak resident memory (MiB) of a fresh interpreter that scores one largest batch: the
+    implementation's own figure (interpreter, PyTorch, model and activations)."""
+    return float(run_in_child(_score_in_child, name, impl, cfg))
 
-    A spawned child (not forked: OpenMP thread pools do not survive fork) starts clean, so
-    the figure is this implementation's own: interpreter, PyTorch, model and activations.
+
+def run_in_child(target: Callable[..., None], *args: Any) -> Any:
+    """Run ``target(*args, queue)`` in a spawned interpreter and return what it puts on the queue.
+
+    Spawned, not forked: OpenMP thread pools do not survive fork. A child that dies is reported
+    instead of waited for.
     """
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_score_in_child, args=(name, impl, cfg, queue))
+    proc = ctx.Process(target=target, args=(*args, queue))
     proc.start()
-    peak = queue.get()
-    proc.join()
-    return float(peak)
+    try:
+        while True:
+            try:
+                return queue.get(timeout=1.0)
+            except queue_module.Empty:
+                if not proc.is_alive():
+                    raise RuntimeError(f"benchmark child process {target.__name__} failed (exit code {proc.exitcode})") from None
+    finally:
+        proc.join()
 
 
 # -- the benchmark -----------------------------------------------------------------------------

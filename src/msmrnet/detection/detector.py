@@ -83,7 +83,9 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     classes = np.asarray(est.classes_, dtype=object)
     predicted: Counter[str] = Counter()
     unseen: dict[str, Counter[str]] = {}
-    truth_all, pred_all, score_all = [], [], []
+    # for the binary metrics at the end: one bool and one float32 per labelled row, nothing more
+    attack_all: list[np.ndarray] = []
+    score_all: list[np.ndarray] = []
     t0 = time.perf_counter()
     with atomic_output(output_path) as out, tqdm(desc="scoring", unit="row", disable=None if progress is None else not progress) as bar:
         for chunk in chunks:
@@ -100,7 +102,7 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
                 for col, mapping in value_map.items():
                     if col in chunk.features:
                         chunk.features[col] = chunk.features[col].replace(mapping)
-                features = pre.transform(chunk.features)
+                features = pre.transform(chunk.features, warn_unseen=False)  # totalled in the summary
                 report = pre.last_report
                 unseen_mask = pre.last_unseen_mask
                 for col, counts in report["unseen_categories"].items():
@@ -124,7 +126,8 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
                 if truth is not None:
                     known = truth != None  # noqa: E711  (object array: elementwise)
                     summary.unmapped_labels += int((~known).sum())
-                    truth_all.append(truth[known]); pred_all.append(pred[known]); score_all.append(score[known])  # fmt: skip
+                    attack_all.append(truth[known] != est.normal_label)
+                    score_all.append(score[known].astype(np.float32))
             records.sort()
             out.write("".join(r + "\n" for _, r in records))
             summary.rows += n_rows
@@ -134,11 +137,11 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
     summary.rows_per_second = round(summary.rows / summary.seconds, 1) if summary.seconds else 0.0
     summary.predicted = dict(predicted.most_common())
     summary.unseen_categories = {c: dict(v.most_common()) for c, v in unseen.items()}
-    if truth_all:
-        truth, pred, score = np.concatenate(truth_all), np.concatenate(pred_all), np.concatenate(score_all)
-        summary.labelled_rows = int(len(truth))
-        if len(truth):
-            summary.binary_metrics = binary_metrics(truth != est.normal_label, score >= threshold, score)
+    if attack_all:
+        is_attack, score = np.concatenate(attack_all), np.concatenate(score_all)
+        summary.labelled_rows = int(len(is_attack))
+        if len(is_attack):
+            summary.binary_metrics = binary_metrics(is_attack, score >= threshold, score)
     if summary.unmapped_labels:
         log.warning("%d row(s) have a label that maps to none of the model's classes; they are scored but left out "
                     "of the metrics (their 'label' is null in the output)", summary.unmapped_labels)  # fmt: skip

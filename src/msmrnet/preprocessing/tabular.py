@@ -60,18 +60,20 @@ class TabularPreprocessor:
         log.info("preprocessing fitted: %d rows -> %d features (%s scaling)", len(frame), self.n_features_out, self.scaling)
         return self
 
-    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+    def transform(self, frame: pd.DataFrame, warn_unseen: bool = True) -> np.ndarray:
+        """Encode and scale; ``warn_unseen=False`` when the caller counts unseen categories itself
+        (detection totals them over all chunks instead of logging each chunk)."""
         if self.categories_ is None or self.offset_ is None or self.scale_ is None:
             raise RuntimeError("TabularPreprocessor.transform called before fit")
         self._check_columns(frame)
-        encoded = self._encode(frame, report=True)
+        encoded = self._encode(frame, report=True, warn=warn_unseen)
         return ((encoded - self.offset_) / self.scale_).astype(np.float32)
 
     def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
         return self.fit(frame).transform(frame)
 
     # -- encoding ----------------------------------------------------------------------------
-    def _encode(self, frame: pd.DataFrame, report: bool = False) -> np.ndarray:
+    def _encode(self, frame: pd.DataFrame, report: bool = False, warn: bool = True) -> np.ndarray:
         assert self.categories_ is not None
         blocks = [frame[self.numeric].to_numpy(dtype=np.float64)]
         unseen: dict[str, dict[str, int]] = {}
@@ -94,7 +96,7 @@ class TabularPreprocessor:
                 "unseen_categories": unseen,
             }
             self.last_unseen_mask = rows_with_unseen
-            if unseen:
+            if unseen and warn:
                 log.warning(
                     "%d of %d rows hold categories never seen in training (encoded as all-zero): %s",
                     rows_with_unseen.sum(), len(frame),
