@@ -10,6 +10,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check "torch==${TORCH_VERSION}"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+echo "building the fused LSTM kernel (about a minute the first time; cached afterwards)..."
 # build the fused LSTM kernel now (about a minute, once per machine) rather than in the first run
 .venv/bin/python -c "from msmrnet.models.kernels import fused_recurrence; import sys; sys.exit(fused_recurrence() is None)" \
   || echo "warning: the fused LSTM kernel could not be built; msmrnet will run, more slowly" >&2

@@ -10,13 +10,12 @@ from __future__ import annotations
 import gzip
 import itertools
 import logging
-import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msmrnet.bench.run import run_in_child
+from msmrnet.bench.run import peak_rss_mb, run_in_child
 from msmrnet.data import nsl_kdd, registry
 
 if TYPE_CHECKING:
@@ -40,7 +39,7 @@ def _detect_child(model_dir: str, csv: str, out: str, queue: Any) -> None:
 
     start = time.perf_counter()
     summary = detect_file(model_dir, csv, out, progress=False)
-    queue.put((time.perf_counter() - start, summary.rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put((time.perf_counter() - start, summary.rows, peak_rss_mb()))
 
 
 def bench_detect(cfg: "BenchConfig", raw_flows_per_s: float | None) -> dict[str, Any]:

@@ -60,6 +60,7 @@ def machine_info() -> dict[str, Any]:
     field_of = lambda key: next((ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith(key)), "")  # noqa: E731
     flags = set(field_of("flags").split())
     cores = os.cpu_count() or 1
+    threads = min(torch.get_num_threads(), cores)
     mhz = float(field_of("cpu MHz") or 0.0)
     # fp32 FLOPs per cycle per core: two FMA pipes x vector lanes x 2 (multiply + add)
     lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
@@ -70,7 +71,8 @@ def machine_info() -> dict[str, Any]:
     return {
         "cpu": field_of("model name") or platform.processor(), "cores": cores, "mhz": mhz,
         "torch": torch.__version__, "threads": torch.get_num_threads(), "fused_kernel": kernels.fused_recurrence() is not None,
-        "peak_gflops_theoretical": round(cores * mhz * 1e6 * per_cycle / 1e9, 1) if mhz else None,
+        # the peak of the cores this run may use (torch threads), so fractions are not understated
+        "peak_gflops_theoretical": round(threads * mhz * 1e6 * per_cycle / 1e9, 1) if mhz else None,
         "flops_per_cycle_per_core": per_cycle,
         "peak_gflops_sgemm": round(2 * 2048**3 / best / 1e9, 1),
     }  # fmt: skip
@@ -136,6 +138,20 @@ def _train_rate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch:
     return len(x) / _best(epoch, repeats)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB.
+
+    VmHWM from /proc, not ``getrusage``: on Linux ru_maxrss survives exec, so a spawned child
+    would report its parent's peak when the parent was larger.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _score_in_child(name: str, impl: str, cfg: BenchConfig, queue: Any) -> None:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -145,7 +161,7 @@ def _score_in_child(name: str, impl: str, cfg: BenchConfig, queue: Any) -> None:
     x = torch.rand(max(cfg.batch_sizes), cfg.in_features)
     score = _scorers(model, model, cfg.micro_batch)[impl]
     score(x)
-    queue.put(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    queue.put(peak_rss_mb())
 
 
 def _peak_rss_mb(name: str, impl: str, cfg: BenchConfig) -> float:
@@ -239,9 +255,9 @@ def run_bench(cfg: BenchConfig) -> dict[str, Any]:
 def format_table(result: dict[str, Any]) -> str:
     """The benchmark's figures as a fixed-width text table."""
     m = result["machine"]
-    lines = [f"machine: {m['cpu']}, {m['cores']} cores @ {m['mhz']:.0f} MHz, {m['threads']} torch threads, torch {m['torch']}, "
+    lines = [f"machine: {m['cpu']}, {m['cores']} cores @ {m['mhz']:.0f} MHz, torch threads: {m['threads']}, torch {m['torch']}, "
              f"fused kernel: {'yes' if m['fused_kernel'] else 'NO'}",
-             f"peak fp32: {m['peak_gflops_theoretical']} GFLOP/s theoretical ({m['flops_per_cycle_per_core']} FLOP/cycle/core), "
+             f"peak fp32 on {min(m['threads'], m['cores'])} core(s): {m['peak_gflops_theoretical']} GFLOP/s theoretical ({m['flops_per_cycle_per_core']} FLOP/cycle/core), "
              f"{m['peak_gflops_sgemm']} GFLOP/s measured (2048^3 sgemm)", ""]  # fmt: skip
     for r in result["models"]:
         batches = [k.split("@")[1] for k in r["ours"] if k.startswith("flows_per_s@")]
@@ -255,7 +271,7 @@ def format_table(result: dict[str, Any]) -> str:
         widths = [max(len(str(row[i])) for row in [head, *rows]) for i in range(len(head))]
         lines.append(f"{r['model']}: {r['parameters']:,} parameters, {r['flops_per_flow'] / 1e6:.2f} MFLOP per flow, "
                      f"max |ours - reference| = {r['max_abs_diff']:.2e}")  # fmt: skip
-        lines += ["  " + "  ".join(str(c).rjust(w) for c, w in zip(row, widths)) for row in [head, *rows]]
+        lines += [("  " + "  ".join(str(c).rjust(w) for c, w in zip(row, widths))).rstrip() for row in [head, *rows]]
         frac = ", ".join(f"{v:.0%} of {k.replace('peak_gflops_', '')} peak" for k, v in r["fraction_of_peak"].items())
         lines += [f"  achieved at batch {batches[-1]}: {r['achieved_gflops']:.1f} GFLOP/s ({frac})", ""]
     if "accuracy" in result:

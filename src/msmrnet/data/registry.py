@@ -155,7 +155,7 @@ def _locate_by_rows(entry: DataFile, base: Path) -> Path:
             continue  # a damaged candidate is reported when it is the one asked for by path
         if lines == entry.lines:
             if path.name.removesuffix(".gz") != entry.filename:
-                log.info("%s holds %s rows: it is %s, whatever its name", path, f"{entry.rows:,}", entry.name)
+                log.info("%s holds %s rows, so it is %s (published as %s); file names are swapped in some copies", path, f"{entry.rows:,}", entry.name, entry.filename)
             return path
         seen.append(f"{path} ({lines - int(entry.header):,} rows)")
     looked = "\n  ".join(seen) or "no .csv or .csv.gz files in " + " or ".join(str(d) for d in folders)

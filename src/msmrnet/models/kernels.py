@@ -36,7 +36,7 @@ def fused_recurrence() -> ModuleType | None:
         try:
             from torch.utils.cpp_extension import load
 
-            log.info("loading the fused LSTM kernel (compiled once per machine, about a minute)")
+            log.info("loading the fused LSTM kernel (built on first use, about a minute; cached afterwards)")
             ext = load(name="msmrnet_lstm_recurrence", sources=[str(_SOURCE)],
                        extra_cflags=["-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-fno-trapping-math"],
                        extra_ldflags=["-fopenmp"], verbose=False)  # fmt: skip
