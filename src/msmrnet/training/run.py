@@ -28,6 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from msmrnet.data import datasets, nsl_kdd
+from msmrnet.data.table import LabeledTable
 from msmrnet.errors import DataError
 from msmrnet.estimator import MSMRNetClassifier, library_versions, stratified_split
 from msmrnet.evaluation import evaluate_table, metrics_markdown
@@ -79,11 +80,11 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
     classes = ds.classes(d.task, labels)
     split_test = None
     if d.test_fraction:
-        # stratified on the finest label, so binary and multi-class runs of one seed share the split
-        keep, held = stratified_split(train.attack_names.astype(str).to_numpy(), d.test_fraction, cfg.training.seed)
+        keep, held = holdout_split(train, d.test_fraction, cfg.training.seed)
+        record = split_record(train, str(d.train), d.test_fraction, cfg.training.seed, keep, held)
         split_test = train.subset(held)
         train, labels = train.subset(keep), labels[keep]
-        _write_split(run_dir / "split.json", d, cfg.training.seed, keep, held, split_test)
+        atomic_write_text(run_dir / "split.json", json.dumps(record) + "\n")  # one line: the position lists are long
         log.info("stratified test split of %s: %d rows for training, %d held out for testing (run/split.json)", d.train, len(keep), len(held))
     features = train.features
     if d.train_fraction < 1:
@@ -136,15 +137,25 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
     return {"results": results, "markdown": markdown, "run": run_info, "quality": quality}
 
 
-def _write_split(path: Path, d: Any, seed: int, keep: np.ndarray, held: np.ndarray, test: Any) -> None:
-    """The held-out rows, by position in the training data and by file and line, so the split can be rebuilt."""
-    atomic_write_text(path, json.dumps({  # one line: the position lists are long
-        "source": d.train, "test_fraction": d.test_fraction, "seed": seed, "stratified_on": "finest label",
-        "train_rows": int(len(keep)), "test_rows": int(len(held)), "files": test.files,
+def holdout_split(table: LabeledTable, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, held-out) row positions: the stratified, seeded test split of data without test files.
+
+    Stratified on the finest label (NSL-KDD attack name, UNSW-NB15 attack_cat), so the binary and
+    multi-class runs of one seed hold out the same rows. ``msmrnet train`` and ``msmrnet reproduce``
+    both split with this function.
+    """
+    return stratified_split(table.attack_names.astype(str).to_numpy(), fraction, seed)
+
+
+def split_record(table: LabeledTable, source: str, fraction: float, seed: int, keep: np.ndarray, held: np.ndarray) -> dict[str, Any]:
+    """The held-out rows, by position in ``table`` and by file and line, so the split can be rebuilt (split.json)."""
+    return {
+        "source": source, "test_fraction": fraction, "seed": seed, "stratified_on": "finest label",
+        "train_rows": int(len(keep)), "test_rows": int(len(held)), "files": table.files,
         "test_positions": held.tolist(),
-        "test_lines": test.lines.tolist() if test.lines is not None else None,
-        "test_file_index": test.file_index.tolist() if test.file_index is not None and len(test.files) > 1 else None,
-    }) + "\n")  # fmt: skip
+        "test_lines": table.lines[held].tolist() if table.lines is not None else None,
+        "test_file_index": table.file_index[held].tolist() if table.file_index is not None and len(table.files) > 1 else None,
+    }  # fmt: skip
 
 
 def write_history(history: list[dict[str, Any]], run_dir: Path) -> None:
