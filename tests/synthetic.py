@@ -77,16 +77,21 @@ UNSW_PROFILES = {  # attack_cat -> (proto, service, state, sttl)
     "Normal": ("tcp", "http", "FIN", 31), "Generic": ("udp", "dns", "INT", 254), "Exploits": ("tcp", "-", "FIN", 62),
     "Fuzzers": ("tcp", "-", "INT", 254), "DoS": ("tcp", "http", "FIN", 62),
 }  # fmt: skip
+#: all ten attack_cat values (spelt as in the 82,332-row partition)
+UNSW_ALL_PROFILES = {
+    **UNSW_PROFILES, "Reconnaissance": ("tcp", "-", "INT", 254), "Analysis": ("tcp", "http", "INT", 254),
+    "Backdoor": ("tcp", "-", "INT", 62), "Shellcode": ("udp", "-", "INT", 254), "Worms": ("tcp", "http", "FIN", 62),
+}  # fmt: skip
 
 
-def make_unsw_rows(n: int, seed: int = 0, start_id: int = 1) -> list[list[str]]:
-    """``n`` rows of the 45 UNSW-NB15 columns; attack_cat from UNSW_PROFILES."""
+def make_unsw_rows(n: int, seed: int = 0, start_id: int = 1, profiles: dict = UNSW_PROFILES) -> list[list[str]]:
+    """``n`` rows of the 45 UNSW-NB15 columns; attack_cat drawn from ``profiles`` (attack_cat -> values)."""
     rng = np.random.default_rng(seed)
-    cats = list(UNSW_PROFILES)
+    cats = list(profiles)
     rows = []
     for i in range(n):
         cat = cats[int(rng.integers(len(cats)))]
-        proto, service, state, sttl = UNSW_PROFILES[cat]
+        proto, service, state, sttl = profiles[cat]
         row = {c: "0" for c in UNSW_COLUMNS}
         row.update(id=str(start_id + i), proto=proto, service=service, state=state, sttl=str(sttl), attack_cat=cat,
                    label="0" if cat == "Normal" else "1", dur=f"{rng.exponential(1.0):.6f}", spkts=str(int(rng.integers(1, 50))),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from msmrnet.data import registry
 from msmrnet.data.nsl_kdd import read_nsl_kdd
 from msmrnet.experiments import PROFILES, ExperimentData, Profile
-from tests.synthetic import make_rows, write_nsl_file
+from tests.synthetic import UNSW_ALL_PROFILES, UNSW_COLUMNS, make_rows, make_unsw_rows, write_csv, write_nsl_file
 
 TINY_OPTIONS = {
     "msmrnet": {"width": 2, "hidden": 2}, "mlp": {"hidden": [8]}, "cnn1d": {"channels": [4]}, "lstm": {"hidden": 4},
@@ -34,3 +35,16 @@ def tiny_profile(**changes) -> Profile:
         tree_estimators=5, lr_grid=(0.01,),
     )  # fmt: skip
     return dataclasses.replace(base, **changes)
+
+
+def tiny_unsw_dir(folder: Path, rows: int) -> Path:
+    """A data folder holding one generated UNSW-NB15 partition (all ten categories), gzipped and named
+    like the published file; make the registry find it by row count with :func:`small_unsw_partition`."""
+    write_csv(folder / "unsw-nb15" / "UNSW_NB15_training-set.csv.gz", UNSW_COLUMNS,
+              make_unsw_rows(rows, seed=5, profiles=UNSW_ALL_PROFILES), gz=True, bom=True)  # fmt: skip
+    return folder
+
+
+def small_unsw_partition(rows: int) -> registry.DataFile:
+    """The 82,332-row partition's registry entry with ``rows`` rows and no checksum (for generated files)."""
+    return dataclasses.replace(registry.FILES["UNSW-NB15-82332"], rows=rows, sha256=None)

@@ -32,7 +32,7 @@ from sklearn.metrics import silhouette_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_score  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 
-from msmrnet.data import nsl_kdd  # noqa: E402
+from msmrnet.data.datasets import NORMAL  # noqa: E402
 from msmrnet.evaluation.plots import save_figure  # noqa: E402
 from msmrnet.experiments.data import ExperimentData  # noqa: E402
 from msmrnet.experiments.profiles import Profile  # noqa: E402
@@ -59,7 +59,7 @@ def tasks(data: ExperimentData, profile: Profile) -> list[Task]:
 
 def run(data: ExperimentData, settings: dict[str, Any], folder: Path) -> dict[str, Any]:
     features = data.train.features
-    is_attack = (nsl_kdd.task_labels(data.train.attack_names, "binary").to_numpy() != nsl_kdd.NORMAL).astype(int)
+    is_attack = (data.train_labels("binary") != NORMAL).astype(int)  # the data set's own binary labels
     rng = np.random.default_rng(settings["sample_seed"])
     sample = np.sort(rng.choice(len(features), size=min(settings["sample"], len(features)), replace=False))
     y = is_attack[sample]
