@@ -1,8 +1,8 @@
-"""Experiment 3: MSMRNet-5 against deep-learning and classical baselines, binary and 5-class.
+"""Experiment 3: MSMRNet-5 against deep-learning and classical baselines, binary and multi-class.
 
 Every model goes through the same estimator contract (same preprocessing fitted on the same
-training rows, same stratified validation split per seed) and is scored on KDDTest+ and
-KDDTest-21 after its training ended. Networks keep the weights of their lowest-validation-loss
+training rows, same stratified validation split per seed) and is scored on the data set's test
+tables (NSL-KDD: KDDTest+ and KDDTest-21; UNSW-NB15: the held-out split) after its training ended. Networks keep the weights of their lowest-validation-loss
 epoch; gradient boosting picks its number of iterations on the same validation split.
 
 Learning rate: with one value in the profile's ``lr_grid`` every network uses it (the project
@@ -10,14 +10,14 @@ default, no search). With several, each network is first trained once per value 
 ``selection_seed``, on a subset, for a few epochs, no test data involved) and the value with
 the lowest validation loss is used for all its seeds and both tasks.
 
-Published results are printed beside ours, marked as reported elsewhere: they come from other
-papers' set-ups (their own preprocessing, splits and tuning) and were not reproduced here.
+Published results (NSL-KDD only) are printed beside ours, marked as reported elsewhere: they come
+from other papers' set-ups (their own preprocessing, splits and tuning) and were not reproduced here.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import matplotlib
 
@@ -33,7 +33,6 @@ from msmrnet.experiments.report import Report  # noqa: E402
 from msmrnet.experiments.runner import CostModel, Task, is_done, is_tree, read_result, run_settings, train_and_score  # noqa: E402
 
 LABELS = dict((m, label) for label, m in COMPARISON_MODELS)
-TASK_NAMES = {"binary": "binary (normal vs attack)", "multiclass": "5-class (normal, DoS, Probe, R2L, U2R)"}
 
 #: Accuracy (%) on KDDTest+ / KDDTest-21 as published; None where a paper gives no number.
 REFERENCES: tuple[dict[str, Any], ...] = (
@@ -46,6 +45,11 @@ REFERENCE_TESTS = ("KDDTest+", "KDDTest-21")
 
 def label(model: str) -> str:
     return LABELS.get(model, model)
+
+
+def task_name(task: str, classes: Sequence[str]) -> str:
+    """'binary (normal vs attack)', or the classes of the multi-class task: '5-class (normal, DoS, ...)'."""
+    return "binary (normal vs attack)" if task == "binary" else f"{len(classes)}-class ({', '.join(classes)})"
 
 
 def key(task: str, model: str, seed: int) -> str:
@@ -116,7 +120,7 @@ def collect(results: dict[str, dict[str, Any]], profile: Profile) -> dict[str, d
 
 
 def _metric(r: dict[str, Any], task: str, name: str) -> float | None:
-    """One test-set metric; for 5-class, precision/recall are macro averages over the classes."""
+    """One test-set metric; multi-class precision/recall are macro averages over the classes."""
     if task == "binary" or name == "false_alarm_rate":
         return r["binary"][name]
     m = r["multiclass"]
@@ -133,8 +137,11 @@ METRICS = {
 }  # fmt: skip
 
 
-def add_to_report(report: Report, results: dict[str, dict[str, Any]], profile: Profile, root: Path, figures: Path) -> None:
+def add_to_report(report: Report, results: dict[str, dict[str, Any]], data: ExperimentData, profile: Profile, root: Path,
+                  figures: Path) -> None:  # fmt: skip
     runs = collect(results, profile)
+    names = {task: task_name(task, data.classes(task)) for task in ("binary", "multiclass")}
+    n_classes = len(data.classes("multiclass"))
     report.heading("3. Comparison with other models")
     if not runs:
         report.paragraph("No comparison runs were found.")
@@ -146,7 +153,7 @@ def add_to_report(report: Report, results: dict[str, dict[str, Any]], profile: P
         f"{first['rows']['validation']:,}); networks: up to {profile.epochs} epochs, early stopping after {profile.patience} "
         f"epochs without a lower validation loss, Adam, batch {profile.batch_size}; trees: {profile.tree_estimators} trees "
         "(random forest) or at most that many boosting iterations (early stopping on the validation split). "
-        "Metrics in % (ROC-AUC as a fraction), mean ± sample sd over seeds. 5-class precision and recall are macro "
+        f"Metrics in % (ROC-AUC as a fraction), mean ± sample sd over seeds. {n_classes}-class precision and recall are macro "
         "averages; the false-alarm rate is the share of normal flows flagged as attacks (binary view)."
     )  # fmt: skip
     if len(profile.lr_grid) > 1:
@@ -162,7 +169,7 @@ def add_to_report(report: Report, results: dict[str, dict[str, Any]], profile: P
                          f"{profile.selection_fraction:.0%} of the training file, {profile.selection_epochs} epochs; no test data.")  # fmt: skip
     for task, per_model in runs.items():
         for test in tests:
-            report.heading(f"{TASK_NAMES[task]}: {test}", 3)
+            report.heading(f"{names[task]}: {test}", 3)
             header = ["model"] + [name for _, name in METRICS[task]]
             rows = []
             for model, model_runs in per_model.items():
@@ -170,18 +177,22 @@ def add_to_report(report: Report, results: dict[str, dict[str, Any]], profile: P
                 for metric, _ in METRICS[task]:
                     vals = [_metric(r["test"][test], task, metric) for r in model_runs]
                     cells.append(mean_sd(vals, 4) if metric == "roc_auc" else mean_sd(vals, 2, 100))
-                rows.append([f"{label(model)} ({len(model_runs)} seeds)"] + cells)
+                rows.append([f"{label(model)} ({len(model_runs)} seed{'s' if len(model_runs) != 1 else ''})"] + cells)
             report.table(header, rows)
-    _references(report, runs, tests)
+    _references(report, runs, tests, names)
     _timings(report, runs, tests)
     report.figure(plot_accuracy(runs, tests, figures / "comparison_accuracy.png"),
                   "Test accuracy per model (mean ± 1 sd over seeds)")  # fmt: skip
 
 
-def _references(report: Report, runs: dict[str, dict[str, list[dict[str, Any]]]], tests: list[str]) -> None:
+def _references(report: Report, runs: dict[str, dict[str, list[dict[str, Any]]]], tests: list[str], names: dict[str, str]) -> None:
     report.heading("Published results beside ours (accuracy %)", 3)
     shown = [t for t in REFERENCE_TESTS if t in tests]
-    header = ["model", "source"] + [f"{TASK_NAMES[task].split(' ')[0]} {t}" for task in ("binary", "multiclass") for t in shown]
+    if not shown:  # the published numbers collected here are on NSL-KDD's test files only
+        report.paragraph(f"None shown: the published results collected here are accuracies on NSL-KDD's "
+                         f"{' and '.join(REFERENCE_TESTS)}; this run was tested on {', '.join(tests)}, so they do not compare.")  # fmt: skip
+        return
+    header = ["model", "source"] + [f"{names[task].split(' ')[0]} {t}" for task in ("binary", "multiclass") for t in shown]
     rows = []
     models = list(dict.fromkeys(m for per_model in runs.values() for m in per_model))
     for model in models:

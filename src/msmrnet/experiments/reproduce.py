@@ -8,6 +8,7 @@ Layout of a run folder::
     report.md, figures/*.png      the report (Markdown + figure files)
     report.html                   the same report, self-contained (figures embedded)
     reproduce.json                profile, timings, library versions
+    split.json                    when the test table is held out of the training file: its rows
 
 Each sub-run folder holds ``result.json`` and appears only once finished, so running the same
 command again resumes: finished sub-runs are read back, the rest run, and the report is redone.
@@ -16,6 +17,7 @@ command again resumes: finished sub-runs are read back, the rest run, and the re
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import platform
@@ -34,7 +36,7 @@ from msmrnet.experiments.data import ExperimentData
 from msmrnet.experiments.profiles import EXPERIMENTS, Profile
 from msmrnet.experiments.report import Report
 from msmrnet.experiments.runner import CostModel, Task, execute, is_done
-from msmrnet.utils.io import atomic_write_bytes, atomic_write_json
+from msmrnet.utils.io import atomic_write_bytes, atomic_write_json, atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ def reproduce(data: ExperimentData, profile: Profile, out: Path, only: Sequence[
     """Run (or resume) the selected experiments and write the report; returns ``report.html``."""
     only = check_only(only)
     out.mkdir(parents=True, exist_ok=True)
+    if data.split is not None:  # the held-out rows, as `msmrnet train` records them (one line: long lists)
+        atomic_write_text(out / "split.json", json.dumps(data.split) + "\n")
     the_plan = the_plan or plan(data, profile, out, only)
     log.info("%s", the_plan.describe())
     t0 = time.perf_counter()
@@ -87,6 +91,7 @@ def reproduce(data: ExperimentData, profile: Profile, out: Path, only: Sequence[
     session_seconds = time.perf_counter() - t0
     meta = {
         "profile": dataclasses.asdict(profile), "experiments": list(only), "command": command, "data": data.description,
+        "dataset": data.dataset, "split": split_summary(data),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "this_session_seconds": round(session_seconds, 1),
         "sub_run_seconds": round(sum(r.get("wall_seconds", 0.0) for r in results.values()), 1),
@@ -100,11 +105,14 @@ def reproduce(data: ExperimentData, profile: Profile, out: Path, only: Sequence[
 def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profile: Profile, out: Path,
                  only: Sequence[str], meta: dict[str, Any]) -> Path:  # fmt: skip
     figures = out / "figures"
-    title = f"MSMRNet: the chapter's experiments, reproduced ({profile.name} profile)"
+    title = f"MSMRNet: the chapter's experiments, reproduced on {data.title} ({profile.name} profile)"
     report = Report(title)
     if profile.indicative:
-        report.note(f"**{profile.name.upper()} PROFILE: INDICATIVE ONLY.** {profile.summary}. These numbers are not "
-                    "the published ones: run `msmrnet reproduce --profile full` for those.")  # fmt: skip
+        if data.dataset == "nsl-kdd":
+            rerun = "These numbers are not the published ones: run `msmrnet reproduce --profile full` for those."
+        else:  # the published numbers this report quotes are on NSL-KDD
+            rerun = f"For full-size numbers run `msmrnet reproduce --dataset {data.dataset} --profile full`."
+        report.note(f"**{profile.name.upper()} PROFILE: INDICATIVE ONLY.** {profile.summary}. {rerun}")
     else:
         report.paragraph(f"Profile **{profile.name}**: {profile.summary}.")
     report.bullets([
@@ -118,7 +126,7 @@ def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profi
     ])  # fmt: skip
     report.heading("How the choices were made")
     report.bullets([
-        "The test files (KDDTest+, KDDTest-21) are read only by evaluation, after the model being scored has finished "
+        f"The test {describe_test_data(data)} read only by evaluation, after the model being scored has finished "
         "training; no setting in this report was chosen by looking at a test result.",
         "Architecture sizes: the chapter's layer counts for MSMRNet/MSMNet with the project defaults (docs/ARCHITECTURE.md); "
         "the baselines were sized, before any run, so that an epoch costs about as much as MSMRNet-5 or less on a CPU "
@@ -140,14 +148,33 @@ def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profi
     if "validity" in only:
         validity.add_to_report(report, validity.summarize(results, profile), profile, figures)
     if "comparison" in only:
-        comparison.add_to_report(report, results, profile, out, figures)
+        comparison.add_to_report(report, results, data, profile, out, figures)
     report.heading("Files")
     report.paragraph("Every sub-run has its own folder with `result.json` (settings, per-epoch history, test metrics, "
                      "timings): `pca/`, `validity/<model>/seed<N>/`, `comparison/<task>/<model>/seed<N>/`. Running the "
-                     "same command again skips finished sub-runs and rewrites this report.")  # fmt: skip
+                     "same command again skips finished sub-runs and rewrites this report."
+                     + (" `split.json` lists the held-out test rows (positions and file lines)." if data.split else ""))  # fmt: skip
     _, html_path = report.write(out)
     log.info("report: %s and %s", out / "report.md", html_path)
     return html_path
+
+
+def split_summary(data: ExperimentData) -> dict[str, Any] | None:
+    """The test split without its row lists: source, fraction, seed, row counts (None: test files)."""
+    if data.split is None:
+        return None
+    return {k: data.split[k] for k in ("source", "test_fraction", "seed", "stratified_on", "train_rows", "test_rows")}
+
+
+def describe_test_data(data: ExperimentData) -> str:
+    """What the test data are, for the report: the test files, or the held-out split and how it was drawn."""
+    if data.split is None:
+        return f"files ({', '.join(data.test_names)}) are"
+    s = split_summary(data)
+    assert s is not None
+    return (f"rows ({', '.join(data.test_names)}: a stratified {s['test_fraction']:.0%} of {s['source']} held out with seed "
+            f"{s['seed']}, {s['test_rows']:,} rows, leaving {s['train_rows']:,} for training and validation; the same split "
+            f"as `msmrnet train --dataset {data.dataset}` with its default seed; rows listed in `split.json`) are")  # fmt: skip
 
 
 def _duration(seconds: float) -> str:
