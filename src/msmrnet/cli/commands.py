@@ -158,11 +158,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.seeds:
         profile = profile.with_seeds(args.seeds)
     only = check_only(args.only or EXPERIMENTS)
-    out = args.out or Path("runs") / f"reproduce-{profile.name}"
-    # checksums verified now; the test files are read later, by evaluation only
-    data = ExperimentData.from_registry(args.data_dir, verify=not args.no_verify)
+    suffix = "" if args.dataset == "nsl-kdd" else f"-{args.dataset}"  # one default folder per data set: no settings clash
+    out = args.out or Path("runs") / f"reproduce-{profile.name}{suffix}"
+    # checksums verified now; the test files (or held-out rows) are read later, by evaluation only
+    data = ExperimentData.from_dataset(args.dataset, args.data_dir, verify=not args.no_verify)
     the_plan = plan(data, profile, out, only)
-    print(f"{profile.name} profile -> {out}\n{the_plan.describe()}", flush=True)
+    print(f"{profile.name} profile -> {out}\ndata: {data.description}\n{the_plan.describe()}", flush=True)
     command = "msmrnet " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
     html = reproduce(data, profile, out, only, progress=False if args.no_progress else None, command=command, the_plan=the_plan)
     print(f"report: {html}\n        {out / 'report.md'}")
