@@ -27,6 +27,7 @@ from msmrnet.estimator import MSMRNetClassifier
 from msmrnet.errors import DataError
 from msmrnet.evaluation.metrics import binary_metrics
 from msmrnet.utils.io import atomic_output
+from msmrnet.utils.memory import pin_mmap_threshold
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +60,23 @@ class DetectionSummary:
 
 
 def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, output_path: str | os.PathLike,
-                threshold: float = 0.5, chunk_rows: int = DEFAULT_CHUNK_ROWS, label_column: str | None = None,
+                threshold: float | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS, label_column: str | None = None,
                 progress: bool | None = None) -> DetectionSummary:  # fmt: skip
     """Score ``input_path`` and write JSON lines to ``output_path``; return the summary.
 
-    ``label_column``: None uses a column named 'label' when the header has one.
+    ``label_column``: None uses a column named 'label' when the header has one. ``threshold``:
+    None uses the model's own (chosen in training, 0.5 unless set).
     """
-    if not 0.0 <= threshold <= 1.0:
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold is a probability: it must be in [0, 1], got {threshold}")
     if Path(output_path).resolve() == Path(input_path).resolve():
         raise DataError("the output would overwrite the input; choose another --output", output_path)
     if Path(output_path).is_dir():
         raise DataError("is a folder; --output needs a file name", output_path)
+    pin_mmap_threshold()  # flat memory: the scoring buffers must not grow the heap (utils/memory.py)
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
+    threshold = float(est.threshold) if threshold is None else threshold
     # the data set the model was trained on: its placeholder values and its label column per task
     value_map, candidates, generic = dataset_conventions(getattr(est, "metadata_", {}), len(est.classes_) > 2)
     layout, chunks = read_flow_chunks(input_path, pre.numeric, pre.categorical, label_column, chunk_rows, candidates)
