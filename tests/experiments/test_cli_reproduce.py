@@ -53,3 +53,24 @@ def test_reproduce_help_names_the_data_sets_and_the_unsw_split(capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "--dataset", "cicids"])
     assert "invalid choice: 'cicids'" in capsys.readouterr().err
+
+
+def test_reproduce_sizes_changed_on_the_command_line_are_used_and_reported(tmp_path, capsys):
+    from msmrnet.errors import ConfigError
+    from msmrnet.experiments import get_profile
+
+    quick = get_profile("quick")
+    changed = quick.with_sizes(epochs=2, train_fraction=0.5)
+    assert (changed.epochs, changed.train_fraction, changed.validity_epochs) == (2, 0.5, quick.validity_epochs)
+    assert quick.with_sizes() is quick
+    with pytest.raises(ConfigError, match="training fraction must be in"):
+        quick.with_sizes(train_fraction=1.5)
+    data = make_data_dir(tmp_path / "data")
+    args = ["reproduce", "--data-dir", str(data), "--no-verify", "--out", str(tmp_path / "run"), "--only", "pca",
+            "--epochs", "2", "--train-fraction", "0.5", "--no-progress", "-q"]  # fmt: skip
+    assert main(args) == 0
+    md = (tmp_path / "run" / "report.md").read_text()
+    assert "comparison changed on the command line: epochs 2, train fraction 0.5" in md
+    with pytest.raises(SystemExit):
+        main(["reproduce", "--train-fraction", "0"])
+    assert "must be above 0" in capsys.readouterr().err

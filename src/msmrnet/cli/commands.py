@@ -157,6 +157,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     profile = get_profile(args.profile)
     if args.seeds:
         profile = profile.with_seeds(args.seeds)
+    profile = profile.with_sizes(args.epochs, args.train_fraction)
     only = check_only(args.only or EXPERIMENTS)
     suffix = "" if args.dataset == "nsl-kdd" else f"-{args.dataset}"  # one default folder per data set: no settings clash
     out = args.out or Path("runs") / f"reproduce-{profile.name}{suffix}"

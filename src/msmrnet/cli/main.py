@@ -129,8 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, type=Path, help="CSV file of flow records")
     p.add_argument("--output", type=Path, help="JSON-lines output (default: ./NAME.scores.jsonl for INPUT NAME.csv[.gz])")
     p.add_argument("--summary", type=Path, help="summary JSON (default: OUTPUT + .summary.json)")
-    p.add_argument("--threshold", type=_probability, default=0.5,
-                   help="alert when the attack probability (sum over attack classes) >= this, in [0, 1] (default 0.5)")
+    p.add_argument("--threshold", type=_probability, default=None,
+                   help="alert when the attack probability (sum over attack classes) >= this, in [0, 1] "
+                   "(default: the model's own, chosen in training with model.threshold; 0.5 unless set)")
     p.add_argument("--chunk-rows", type=_positive, default=DEFAULT_CHUNK_ROWS,
                    help=f"rows read and scored at a time (default {DEFAULT_CHUNK_ROWS}); memory grows with it, not with the file")
     p.add_argument("--label-column", help="label column in files with a header (default: 'label' if present); "
@@ -200,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "the same folder resumes")
     p.add_argument("--seeds", type=_seed_list, metavar="N,N,...", help="seeds for the validity and comparison runs "
                    "(default: the profile's, quick 0,1 / full 0,1,2)")  # fmt: skip
+    p.add_argument("--epochs", type=_positive, help="maximum epochs of the comparison's networks (default: the profile's, "
+                   "quick 3 / full 10); the report says it was changed")
+    p.add_argument("--train-fraction", type=_fraction, metavar="F", help="stratified fraction of the training data the "
+                   "comparison uses (default: the profile's, quick 0.1 / full 1)")
     p.add_argument("--only", type=_name_list, metavar="NAME,...", default=None,
                    help="run a subset of the experiments: pca, validity, comparison (default: all three)")
     p.add_argument("--no-verify", action="store_true", help="skip the row-count and checksum check of the data files")
@@ -242,6 +247,13 @@ def _name_list(text: str) -> tuple[str, ...]:
     if not names:
         raise argparse.ArgumentTypeError("give at least one name")
     return names
+
+
+def _fraction(text: str) -> float:
+    value = _probability(text)
+    if value == 0.0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return value
 
 
 def _probability(text: str) -> float:

@@ -77,6 +77,20 @@ class Profile:
             raise ConfigError(f"seeds must be distinct non-negative whole numbers, got {seeds}")
         return dataclasses.replace(self, seeds=tuple(seeds), validity_seeds=tuple(seeds))
 
+    def with_sizes(self, epochs: int | None = None, train_fraction: float | None = None) -> "Profile":
+        """The same profile with the comparison's epochs and/or training fraction changed (the
+        validity experiment keeps its own); the summary line says what was changed."""
+        if epochs is None and train_fraction is None:
+            return self
+        if epochs is not None and epochs < 1:
+            raise ConfigError(f"epochs must be at least 1, got {epochs}")
+        if train_fraction is not None and not 0 < train_fraction <= 1:
+            raise ConfigError(f"the training fraction must be in (0, 1], got {train_fraction}")
+        changes = {"epochs": epochs, "train_fraction": train_fraction}
+        changes = {k: v for k, v in changes.items() if v is not None}
+        said = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in changes.items())
+        return dataclasses.replace(self, summary=f"{self.summary}; comparison changed on the command line: {said}", **changes)
+
     def options(self, model: str) -> dict[str, Any]:
         family = self.model_options.get("msmrnet", {}) if model.startswith(("msmrnet", "msmnet")) else {}
         return {**family, **self.model_options.get(model, {})}
