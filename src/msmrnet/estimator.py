@@ -66,8 +66,13 @@ class FlowClassifierMixin:
     seed: int
     normal_label: str
 
-    def _prepare(self, X: pd.DataFrame, y: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Check labels, split, fit the preprocessor on the training part; (x_train, y_train, x_val, y_val)."""
+    def _prepare(self, X: pd.DataFrame, y: Sequence[Any], validation_indices: Sequence[int] | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """Check labels, split, fit the preprocessor on the training part; (x_train, y_train, x_val, y_val).
+
+        ``validation_indices``: the validation rows (positions in ``X``) instead of the
+        stratified ``val_fraction`` split, e.g. to keep whole attack types out of training.
+        """
         X = _as_frame(X)
         y_arr = np.asarray(y).astype(str)
         if len(X) != len(y_arr):
@@ -85,7 +90,13 @@ class FlowClassifierMixin:
         numeric, categorical = self._columns(X)
         self.feature_names_in_ = np.asarray(numeric + categorical, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
-        train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
+        if validation_indices is not None:
+            val_idx = np.unique(np.asarray(validation_indices, dtype=np.int64))
+            if len(val_idx) and (val_idx[0] < 0 or val_idx[-1] >= len(X)):
+                raise ValueError(f"validation_indices must be row positions in [0, {len(X)})")
+            train_idx = np.setdiff1d(np.arange(len(X)), val_idx)
+        else:
+            train_idx, val_idx = stratified_split(y_idx, self.val_fraction, self.seed)
         if len(val_idx) == 0:
             raise DataError(f"{len(X)} rows are too few for a {self.val_fraction:.0%} validation split of every class")
         self.validation_indices_ = val_idx
@@ -111,7 +122,14 @@ class FlowClassifierMixin:
         return self.predict_proba_features(features)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        """The most probable class; for two classes, the attack class when its probability reaches
+        ``threshold`` (so ``predict`` agrees with the binary view and with ``detect``'s alerts)."""
+        proba = self.predict_proba(X)
+        threshold = getattr(self, "threshold", 0.5)
+        if len(self.classes_) == 2 and threshold != 0.5 and self.normal_label in self.classes_:
+            normal = list(self.classes_).index(self.normal_label)
+            return np.where(self.attack_probability(proba) >= threshold, self.classes_[1 - normal], self.classes_[normal])
+        return self.classes_[proba.argmax(axis=1)]
 
     def anomaly_score(self, X: pd.DataFrame) -> np.ndarray:
         """Probability that a flow is not normal traffic (higher = more anomalous)."""
@@ -129,7 +147,9 @@ class MSMRNetClassifier(FlowClassifierMixin, ClassifierMixin, BaseEstimator):
 
     Parameters are hyper-parameters only (scikit-learn rule); ``fit`` learns everything else.
     ``X`` is a DataFrame of raw features (categorical columns as strings); ``numeric`` and
-    ``categorical`` name the columns, or are inferred from dtypes when None.
+    ``categorical`` name the columns, or are inferred from dtypes when None. ``threshold`` is
+    the attack probability from which a flow counts as an attack (binary view, `detect`'s alerts);
+    `msmrnet train` can choose it on validation data (``model.threshold: auto``).
     """
 
     def __init__(
@@ -141,6 +161,7 @@ class MSMRNetClassifier(FlowClassifierMixin, ClassifierMixin, BaseEstimator):
         categorical: Sequence[str] | None = None,
         classes: Sequence[str] | None = None,
         normal_label: str = "normal",
+        threshold: float = 0.5,
         epochs: int = 10,
         batch_size: int = 256,
         lr: float = 1e-3,
@@ -159,6 +180,7 @@ class MSMRNetClassifier(FlowClassifierMixin, ClassifierMixin, BaseEstimator):
         self.categorical = categorical
         self.classes = classes
         self.normal_label = normal_label
+        self.threshold = threshold
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -171,8 +193,9 @@ class MSMRNetClassifier(FlowClassifierMixin, ClassifierMixin, BaseEstimator):
         self.progress = progress
 
     # -- training ----------------------------------------------------------------------------
-    def fit(self, X: pd.DataFrame, y: Sequence[Any]) -> "MSMRNetClassifier":
-        x_train, y_train, x_val, y_val = self._prepare(X, y)
+    def fit(self, X: pd.DataFrame, y: Sequence[Any], validation_indices: Sequence[int] | None = None) -> "MSMRNetClassifier":
+        """Train; ``validation_indices`` replaces the stratified validation split (see ``_prepare``)."""
+        x_train, y_train, x_val, y_val = self._prepare(X, y, validation_indices)
         seed_everything(self.seed)  # the same seed gives the same initial weights
         self.model_config_ = make_config(
             self.model, **{**(self.model_options or {}), "in_features": x_train.shape[1], "num_classes": len(self.classes_)}

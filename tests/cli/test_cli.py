@@ -174,3 +174,43 @@ def test_damaged_model_folder_is_named(trained, tmp_path, capsys):
     (bad / "model.json").write_text("{broken")
     assert main(["evaluate", "--model", str(bad), "--input", str(data / "nsl-kdd" / "KDDTest-21.txt")]) == 2
     assert "model.json: damaged model metadata" in capsys.readouterr().err
+
+
+def test_holdout_labels_and_automatic_threshold(tmp_path, capsys):
+    """Held-out attack types are never trained on, the threshold is chosen on them, and
+    evaluation and detect use the model's threshold by default."""
+    data = make_data_dir(tmp_path / "data")
+    args = ["train", "--data-dir", str(data), "--out", str(tmp_path / "runs"), "--name", "h", "--epochs", "2", "--task", "binary",
+            "--set", "data.holdout_labels=[smurf, guess_passwd]", "--set", "model.threshold=auto", *SMALL]  # fmt: skip
+    assert main(args) == 0
+    run = tmp_path / "runs" / "h"
+    info = json.loads((run / "run.json").read_text())
+    choice = info["threshold_choice"]
+    assert info["threshold"] == choice["threshold"] and 0 < choice["threshold"] < 1
+    assert choice["attack_rows_are"] == "held-out labels"
+    summary = json.loads((run / "data_summary.json").read_text())
+    held = sum(summary["holdout_labels"].values())
+    assert set(summary["holdout_labels"]) == {"smurf", "guess_passwd"} and held > 0
+    # every held-out row is in validation, none in training
+    assert summary["validation_rows"] > held and summary["train_rows"] + summary["validation_rows"] == summary["rows_used"]
+    assert choice["attack_rows"] == held
+    model = json.loads((run / "model" / "model.json").read_text())
+    assert model["hyperparameters"]["threshold"] == choice["threshold"]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert all(r["threshold"] == choice["threshold"] for r in metrics["results"])
+    capsys.readouterr()
+    assert main(["detect", "--model", str(run / "model"), "--input", str(data / "nsl-kdd" / "KDDTest+.txt.gz"),
+                 "--output", str(tmp_path / "s.jsonl"), "--no-progress"]) == 0  # fmt: skip
+    assert f"(attack probability >= {choice['threshold']})" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("data.holdout_labels=[teleport]", "'teleport' never occur in KDDTrain+"),
+    ("model.threshold=1.5", "model.threshold must be a probability in [0, 1] or 'auto'"),
+    ("model.threshold=sometimes", "model.threshold must be a probability in [0, 1] or 'auto'"),
+])  # fmt: skip
+def test_holdout_and_threshold_settings_are_checked(tmp_path, capsys, setting, message):
+    data = make_data_dir(tmp_path / "data")
+    args = ["train", "--data-dir", str(data), "--out", str(tmp_path / "runs"), "--epochs", "1", "--set", setting, *SMALL]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err

@@ -41,3 +41,18 @@ def test_markdown_and_figures(tmp_path):
     curve = plot_history(hist, tmp_path / "loss.png")
     for path in (png, curve):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5000
+
+
+def test_balanced_threshold_ignores_class_sizes():
+    from msmrnet.evaluation.metrics import balanced_threshold
+
+    # 1,000 normal rows scored 0.0-0.3, 10 attacks scored 0.2-0.29: accuracy alone would say 'never alert'
+    normal = np.linspace(0.0, 0.3, 1000)
+    attack = np.linspace(0.2, 0.29, 10)
+    score = np.concatenate([normal, attack])
+    truth = np.r_[np.zeros(1000, bool), np.ones(10, bool)]
+    choice = balanced_threshold(truth, score)
+    assert 0.19 < choice["threshold"] <= 0.2 + 1e-9
+    assert choice["tpr"] == 1.0 and choice["balanced_accuracy"] > choice["balanced_accuracy_at_0.5"] == 0.5
+    with pytest.raises(ValueError, match="both normal and attack"):
+        balanced_threshold(np.zeros(3, bool), np.zeros(3))

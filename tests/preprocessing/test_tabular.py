@@ -68,3 +68,14 @@ def test_nsl_kdd_gives_the_chapters_122_features(shared_data):
     assert x.shape == (125_973, 122)
     assert {c: len(v) for c, v in pre.categories_.items()} == {"protocol_type": 3, "service": 70, "flag": 11}
     assert x.min() == 0.0 and x.max() == 1.0
+
+
+def test_log_minmax_spreads_heavy_tailed_counts():
+    train = pd.DataFrame({"bytes": [0.0, 9.0, 99.0, 999_999.0], "proto": ["tcp"] * 4})
+    plain = TabularPreprocessor(["bytes"], ["proto"], "minmax").fit(train).transform(train)[:, 0]
+    logged = TabularPreprocessor(["bytes"], ["proto"], "log-minmax").fit(train).transform(train)[:, 0]
+    assert plain[2] < 1e-4  # min-max: everything below a million is squeezed next to 0
+    assert np.allclose(logged, np.log1p([0, 9, 99, 999_999]) / np.log1p(999_999))
+    pre = TabularPreprocessor(["bytes"], [], "log-minmax").fit(pd.DataFrame({"bytes": [-9.0, 9.0]}))
+    assert pre.transform(pd.DataFrame({"bytes": [-9.0, 0.0, 9.0]}))[:, 0].tolist() == [0.0, 0.5, 1.0]  # sign kept
+    assert TabularPreprocessor.from_dict(pre.to_dict()).scaling == "log-minmax"

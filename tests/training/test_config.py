@@ -61,7 +61,7 @@ def test_apply_overrides_parses_yaml_values():
         (["model.name=msmrnet_3"], "unknown model 'msmrnet_3'"),
         (["model.options.widht=3"], r"has no option\(s\) \['widht'\]"),
         (["model.name=msmnet_10", "model.options.depth=1"], "model 'msmnet_10' fixes depth=10"),
-        (["preprocessing.scaling=log"], "preprocessing.scaling must be one of minmax, standard, none, got 'log'"),
+        (["preprocessing.scaling=log"], "preprocessing.scaling must be one of minmax, log-minmax, standard, none, got 'log'"),
     ],
 )
 def test_values_and_names_are_checked_before_anything_runs(overrides, message):

@@ -11,6 +11,7 @@ from sklearn.metrics import (
     f1_score,
     precision_recall_fscore_support,
     roc_auc_score,
+    roc_curve,
 )
 
 
@@ -51,3 +52,23 @@ def multiclass_metrics(y_true: Sequence[str], y_pred: Sequence[str], classes: Se
         },
         "confusion_matrix": {"labels": labels, "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()},
     }
+
+
+def balanced_threshold(is_attack: np.ndarray, attack_score: np.ndarray) -> dict[str, float]:
+    """The attack-score threshold with the highest balanced accuracy, (TPR + TNR) / 2.
+
+    Balanced, so the answer does not depend on how many normal and attack rows the validation
+    set happens to hold. Ties go to the threshold nearest 0.5 (the plain argmax rule).
+    """
+    t = np.asarray(is_attack, dtype=bool)
+    if t.all() or not t.any():
+        raise ValueError("choosing a threshold needs both normal and attack rows")
+    fpr, tpr, thresholds = roc_curve(t, attack_score)
+    finite = np.isfinite(thresholds)  # the first threshold is +inf (nothing flagged)
+    fpr, tpr, thresholds = fpr[finite], tpr[finite], thresholds[finite]
+    balanced = (tpr + 1 - fpr) / 2
+    best = np.flatnonzero(balanced == balanced.max())
+    i = best[np.argmin(np.abs(thresholds[best] - 0.5))]
+    at_half = attack_score >= 0.5
+    return {"threshold": float(thresholds[i]), "balanced_accuracy": float(balanced[i]), "tpr": float(tpr[i]),
+            "tnr": float(1 - fpr[i]), "balanced_accuracy_at_0.5": float((at_half[t].mean() + (~at_half[~t]).mean()) / 2)}  # fmt: skip

@@ -17,14 +17,16 @@ log = logging.getLogger(__name__)
 
 
 def evaluate_table(estimator: Any, features: pd.DataFrame, labels: Sequence[str], name: str,
-                   figure_dir: str | Path | None = None, threshold: float = 0.5) -> dict[str, Any]:  # fmt: skip
+                   figure_dir: str | Path | None = None, threshold: float | None = None) -> dict[str, Any]:  # fmt: skip
     """Metrics of ``estimator`` on one labelled table.
 
     ``labels`` are in the estimator's label space (e.g. the 5 categories). Always reports the
     binary view: the attack probability is the summed probability of every non-normal class,
     and a flow counts as an attack when it is at least ``threshold`` (the rule ``detect`` uses
-    for alerts). With more than two classes, also the multi-class metrics (argmax class). Writes confusion-matrix PNGs into ``figure_dir`` when given.
+    for alerts; None: the estimator's own ``threshold``, else 0.5). With more than two classes, also the multi-class metrics (argmax class). Writes confusion-matrix PNGs into ``figure_dir`` when given.
     """
+    if threshold is None:
+        threshold = float(getattr(estimator, "threshold", 0.5))
     t0 = time.perf_counter()
     proba = estimator.predict_proba(features)
     seconds = time.perf_counter() - t0
@@ -63,7 +65,8 @@ def _fmt(v: Any) -> str:
 
 def metrics_markdown(results: Sequence[dict[str, Any]]) -> str:
     """One Markdown document: a binary table, a multi-class table and per-class tables."""
-    lines = ["## Binary view (normal vs attack; attack when the attack classes' summed probability >= 0.5)", "",
+    cut = ", ".join(sorted({f"{r.get('threshold', 0.5):.4g}" for r in results})) or "0.5"
+    lines = [f"## Binary view (normal vs attack; attack when the attack classes' summed probability >= {cut})", "",
              "| data set | rows | accuracy | precision | recall | F1 | false-alarm rate | ROC-AUC |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in results:

@@ -21,14 +21,16 @@ from msmrnet.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-SCALINGS = ("minmax", "standard", "none")
+SCALINGS = ("minmax", "log-minmax", "standard", "none")
 
 
 class TabularPreprocessor:
     """Raw feature frame -> float32 matrix: [numeric columns..., one-hot blocks...].
 
-    ``scaling``: 'minmax' (the chapter's choice; x' = (x - min) / (max - min)), 'standard'
-    (zero mean, unit variance) or 'none'. Scaling is applied to every output column, one-hot
+    ``scaling``: 'minmax' (the chapter's choice; x' = (x - min) / (max - min)), 'log-minmax'
+    (numeric columns first mapped by sign(x) * log(1 + |x|), then min-max: byte and packet counts
+    span nine orders of magnitude, and plain min-max squeezes all but the largest flows into
+    the first 1 % of [0, 1]), 'standard' (zero mean, unit variance) or 'none'. Scaling is applied to every output column, one-hot
     columns included, as Algorithm 1 scales the whole encoded vector. Constant columns get
     scale 1 so they map to 0 instead of dividing by zero.
     """
@@ -49,7 +51,7 @@ class TabularPreprocessor:
         self._check_columns(frame)
         self.categories_ = {c: sorted(frame[c].astype(str).unique().tolist()) for c in self.categorical}
         encoded = self._encode(frame)
-        if self.scaling == "minmax":
+        if self.scaling in ("minmax", "log-minmax"):
             lo, hi = encoded.min(axis=0), encoded.max(axis=0)
             self.offset_, span = lo, hi - lo
         elif self.scaling == "standard":
@@ -75,7 +77,10 @@ class TabularPreprocessor:
     # -- encoding ----------------------------------------------------------------------------
     def _encode(self, frame: pd.DataFrame, report: bool = False, warn: bool = True) -> np.ndarray:
         assert self.categories_ is not None
-        blocks = [frame[self.numeric].to_numpy(dtype=np.float64)]
+        numeric = frame[self.numeric].to_numpy(dtype=np.float64)
+        if self.scaling == "log-minmax":
+            numeric = np.sign(numeric) * np.log1p(np.abs(numeric))
+        blocks = [numeric]
         unseen: dict[str, dict[str, int]] = {}
         rows_with_unseen = np.zeros(len(frame), dtype=bool)
         for col in self.categorical:

@@ -30,19 +30,25 @@ class DataConfig:
     val_fraction: float = 0.1  # stratified validation split carved from the training file
     train_fraction: float = 1.0  # < 1: stratified subsample of the training file (quick runs)
     test_fraction: float | None = None  # > 0: stratified test split of the training data (stored in the run)
+    # labels (as written in the training file, e.g. attack names) whose rows are never trained on: they all
+    # go to validation, so model selection sees attacks the model has not learned, as the test files hold
+    holdout_labels: list[str] = field(default_factory=list)
     verify: bool = True  # check row counts and checksums of registered files
     options: dict[str, Any] = field(default_factory=dict)  # data-set options, e.g. label_column, categorical, drop
 
 
 @dataclass
 class PreprocessingConfig:
-    scaling: str = "minmax"  # 'minmax' (the chapter's), 'standard' or 'none'
+    scaling: str = "minmax"  # 'minmax' (the chapter's), 'log-minmax', 'standard' or 'none'
 
 
 @dataclass
 class ModelConfig:
     name: str = "msmrnet_5"
     options: dict[str, Any] = field(default_factory=dict)  # e.g. width, hidden, kernel_sizes, dropout
+    # attack probability from which a flow is an attack (binary view, detect's alerts); 'auto': the
+    # threshold with the best balanced accuracy on the validation rows (data.holdout_labels' when set)
+    threshold: float | str = 0.5
 
 
 @dataclass
@@ -142,6 +148,9 @@ def _check(cfg: ExperimentConfig) -> None:
     _check_data(cfg.data)
     if cfg.preprocessing.scaling not in SCALINGS:
         raise ConfigError(f"preprocessing.scaling must be one of {', '.join(SCALINGS)}, got {cfg.preprocessing.scaling!r}")
+    threshold = cfg.model.threshold
+    if threshold != "auto" and not (isinstance(threshold, float) and 0.0 <= threshold <= 1.0):
+        raise ConfigError(f"model.threshold must be a probability in [0, 1] or 'auto', got {threshold!r}")
     from_data = sorted({"in_features", "num_classes"} & set(cfg.model.options))
     if from_data:
         raise ConfigError(f"model.options: {', '.join(from_data)} come from the data and cannot be set")

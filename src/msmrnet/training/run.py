@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+import pandas as pd
 
 from msmrnet.data import datasets, nsl_kdd
 from msmrnet.data.table import LabeledTable
-from msmrnet.errors import DataError
+from msmrnet.errors import ConfigError, DataError
 from msmrnet.estimator import MSMRNetClassifier, library_versions, stratified_split
 from msmrnet.evaluation import evaluate_table, metrics_markdown
+from msmrnet.evaluation.metrics import balanced_threshold
 from msmrnet.evaluation.plots import plot_history
 from msmrnet.training.config import ExperimentConfig, dump_config
 from msmrnet.utils.io import atomic_write_json, atomic_write_text
@@ -53,6 +55,7 @@ def make_estimator(cfg: ExperimentConfig, checkpoint: Path | None = None, resume
     return MSMRNetClassifier(
         model=cfg.model.name, model_options=dict(cfg.model.options), scaling=cfg.preprocessing.scaling,
         numeric=list(numeric), categorical=list(categorical), classes=classes or nsl_kdd.TASKS[cfg.data.task],
+        threshold=cfg.model.threshold if isinstance(cfg.model.threshold, float) else 0.5,  # 'auto': set after training
         epochs=t.epochs, batch_size=t.batch_size, lr=t.lr, weight_decay=t.weight_decay, patience=t.patience,
         val_fraction=cfg.data.val_fraction, seed=t.seed, checkpoint=str(checkpoint) if checkpoint else None, resume=resume, progress=progress,
     )  # fmt: skip
@@ -87,16 +90,29 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
         atomic_write_text(run_dir / "split.json", json.dumps(record) + "\n")  # one line: the position lists are long
         log.info("stratified test split of %s: %d rows for training, %d held out for testing (run/split.json)", d.train, len(keep), len(held))
     features = train.features
+    names = train.attack_names.astype(str).str.strip().to_numpy()
     if d.train_fraction < 1:
         keep, _ = stratified_split(labels, 1 - d.train_fraction, cfg.training.seed)
-        features, labels = features.iloc[keep].reset_index(drop=True), labels[keep]
+        features, labels, names = features.iloc[keep].reset_index(drop=True), labels[keep], names[keep]
         log.info("using a stratified %.0f%% subsample of %s: %d rows", 100 * d.train_fraction, d.train, len(keep))
+    holdout = holdout_rows(names, d.holdout_labels, str(d.train))
+    val_rows = None
+    if holdout is not None:
+        rest = np.flatnonzero(~holdout)
+        _, val = stratified_split(labels[rest], d.val_fraction, cfg.training.seed)
+        val_rows = np.sort(np.concatenate([rest[val], np.flatnonzero(holdout)]))
+        log.info("validation: %d rows of %s never trained on + a stratified %.0f%% of the rest (%d rows)",
+                 int(holdout.sum()), ", ".join(d.holdout_labels), 100 * d.val_fraction, len(val))  # fmt: skip
 
     schema = train.schema
     columns = {"numeric": schema.numeric, "categorical": schema.categorical} if schema else {}
     est = make_estimator(cfg, run_dir / CHECKPOINT, resume, progress, classes=classes, **columns)
-    est.fit(features, labels)
+    est.fit(features, labels, validation_indices=val_rows)
     train_seconds = sum(h["seconds"] for h in est.history_)  # over all sessions of a resumed run
+    threshold_choice = None
+    if cfg.model.threshold == "auto":
+        threshold_choice = choose_threshold(est, features, labels, est.validation_indices_, holdout)
+        est.threshold = threshold_choice["threshold"]
     est.save(str(run_dir / "model"), extra={"task": d.task, "dataset": d.dataset, "trained_on": d.train, "data_options": d.options})
     write_history(est.history_, run_dir)
 
@@ -107,6 +123,8 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
         "class_counts_train": _counts(np.delete(labels, val_idx)), "class_counts_validation": _counts(labels[val_idx]),
         "features_out": est.preprocessor_.n_features_out, "test": {},
     }  # fmt: skip
+    if holdout is not None:
+        summary["holdout_labels"] = {name: int((names == name).sum()) for name in d.holdout_labels}
     if schema is not None:
         summary["features"] = {"numeric": schema.numeric, "categorical": schema.categorical, "excluded": schema.excluded,
                                "labels": schema.labels, "metadata": schema.metadata}  # fmt: skip
@@ -130,11 +148,46 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
     run_info = {
         "model": cfg.model.name, "task": d.task, "seed": cfg.training.seed,
         "best_epoch": est.best_epoch_, "epochs_run": len(est.history_),
+        "threshold": est.threshold, "threshold_choice": threshold_choice,
         "train_seconds": round(train_seconds, 1), "total_seconds": round(time.perf_counter() - t_start, 1),
         "library_versions": library_versions(),
     }  # fmt: skip
     atomic_write_json(run_dir / "run.json", run_info)
     return {"results": results, "markdown": markdown, "run": run_info, "quality": quality}
+
+
+def holdout_rows(names: np.ndarray, holdout: Sequence[str], source: str) -> np.ndarray | None:
+    """Mask of the rows whose label is in ``holdout`` (None when it is empty); every name must occur."""
+    if not holdout:
+        return None
+    missing = [h for h in holdout if not (names == h).any()]
+    if missing:
+        known = ", ".join(sorted(set(names.tolist()))[:40])
+        raise ConfigError(f"data.holdout_labels: {', '.join(map(repr, missing))} never occur in {source}; its labels: {known}")
+    mask = np.isin(names, list(holdout))
+    if mask.all():
+        raise ConfigError(f"data.holdout_labels hold out every row of {source}; nothing is left to train on")
+    return mask
+
+
+def choose_threshold(est: MSMRNetClassifier, features: pd.DataFrame, labels: np.ndarray, val_rows: np.ndarray,
+                     holdout: np.ndarray | None) -> dict[str, Any]:  # fmt: skip
+    """The attack-probability threshold with the best balanced accuracy on validation rows.
+
+    With held-out labels, the attack side is those rows only: the threshold is then set for
+    attacks the model never trained on, not for the familiar ones it already separates well.
+    """
+    normal = labels[val_rows] == est.normal_label
+    attack = ~normal if holdout is None else holdout[val_rows] & ~normal
+    rows = val_rows[normal | attack]
+    score = est.anomaly_score(features.iloc[rows])
+    choice = balanced_threshold(attack[normal | attack], score)
+    choice.update(normal_rows=int(normal.sum()), attack_rows=int(attack.sum()),
+                  attack_rows_are="held-out labels" if holdout is not None else "all attacks")  # fmt: skip
+    log.info("threshold %.4f: balanced accuracy %.4f on validation (%d normal, %d %s rows; %.4f at 0.5)", choice["threshold"],
+             choice["balanced_accuracy"], choice["normal_rows"], choice["attack_rows"], choice["attack_rows_are"],
+             choice["balanced_accuracy_at_0.5"])  # fmt: skip
+    return choice
 
 
 def holdout_split(table: LabeledTable, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,13 @@ def check_type(key: str, value: Any, hint: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
-        hint = next(a for a in args if a is not type(None))
+        options = [a for a in args if a is not type(None)]
+        for option in options[:-1]:  # e.g. `float | str`: the first that fits, else the last one's error
+            try:
+                return check_type(key, value, option)
+            except ConfigError:
+                pass
+        hint = options[-1]
         origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is bool:
         ok = isinstance(value, bool)
