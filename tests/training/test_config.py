@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from msmrnet.errors import ConfigError
@@ -91,3 +93,13 @@ def test_typed_values_bypass_yaml_and_file_errors_name_the_file(tmp_path):
 def test_ranges_and_model_option_types(overrides, message):
     with pytest.raises(ConfigError, match=message):
         load_config(None, overrides)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_configs_are_valid(path):
+    cfg = load_config(path)
+    assert cfg.model.name.startswith("msmrnet")
+    if cfg.data.holdout_labels:  # every held-out name is an NSL-KDD training attack type
+        from msmrnet.data import nsl_kdd
+
+        assert all(nsl_kdd.ATTACK_CATEGORY.get(n) not in (None, "normal") for n in cfg.data.holdout_labels)
