@@ -74,3 +74,13 @@ def test_reproduce_sizes_changed_on_the_command_line_are_used_and_reported(tmp_p
     with pytest.raises(SystemExit):
         main(["reproduce", "--train-fraction", "0"])
     assert "must be above 0" in capsys.readouterr().err
+
+
+def test_seeds_given_on_the_command_line_are_counted_in_the_summary():
+    from msmrnet.experiments import get_profile
+
+    quick = get_profile("quick")
+    assert "2 seeds" in quick.summary
+    three = quick.with_seeds((0, 1, 2))
+    assert "3 seeds (0, 1, 2)" in three.summary and "2 seeds" not in three.summary
+    assert "1 seed (7)" in quick.with_seeds((7,)).summary

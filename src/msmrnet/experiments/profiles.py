@@ -9,6 +9,7 @@ whose weights are kept (lowest validation loss), the number of boosting iteratio
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,10 +73,13 @@ class Profile:
     selection_task: str = "multiclass"
 
     def with_seeds(self, seeds: tuple[int, ...]) -> "Profile":
-        """The same profile with other seeds for both the validity and the comparison runs."""
+        """The same profile with other seeds for both the validity and the comparison runs (the
+        summary line's seed count follows)."""
         if not seeds or any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
             raise ConfigError(f"seeds must be distinct non-negative whole numbers, got {seeds}")
-        return dataclasses.replace(self, seeds=tuple(seeds), validity_seeds=tuple(seeds))
+        count = f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''} ({', '.join(map(str, seeds))})"
+        summary = re.sub(r"\b\d+ seeds?\b", count, self.summary, count=1)
+        return dataclasses.replace(self, seeds=tuple(seeds), validity_seeds=tuple(seeds), summary=summary)
 
     def with_sizes(self, epochs: int | None = None, train_fraction: float | None = None) -> "Profile":
         """The same profile with the comparison's epochs and/or training fraction changed (the
