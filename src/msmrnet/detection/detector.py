@@ -27,7 +27,6 @@ from msmrnet.estimator import MSMRNetClassifier
 from msmrnet.errors import DataError
 from msmrnet.evaluation.metrics import binary_metrics
 from msmrnet.utils.io import atomic_output
-from msmrnet.utils.memory import pin_mmap_threshold
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,6 @@ def detect_file(model: MSMRNetClassifier | str, input_path: str | os.PathLike, o
         raise DataError("the output would overwrite the input; choose another --output", output_path)
     if Path(output_path).is_dir():
         raise DataError("is a folder; --output needs a file name", output_path)
-    pin_mmap_threshold()  # flat memory: the scoring buffers must not grow the heap (utils/memory.py)
     est = MSMRNetClassifier.load(model) if isinstance(model, str) else model
     pre = est.preprocessor_
     threshold = float(est.threshold) if threshold is None else threshold

@@ -20,8 +20,14 @@ def predict_logits(model: nn.Module, x: torch.Tensor, micro_batch: int = MICRO_B
         raise ValueError(f"micro_batch must be positive, got {micro_batch}")
     was_training = model.training
     model.eval()
+    # Each micro-batch's logits are copied into one preallocated output and freed at once: kept
+    # as a list of small tensors, they sit between the MB-sized buffers the next forward pass
+    # frees, so the allocator cannot reuse or return that memory (resident memory climbed by
+    # hundreds of MB within one call; docs/PERFORMANCE.md).
+    out = x.new_empty((len(x), model.config.num_classes))  # every model has a config
     try:
-        parts = [model(x[i : i + micro_batch]) for i in range(0, len(x), micro_batch)]
+        for i in range(0, len(x), micro_batch):
+            out[i : i + micro_batch] = model(x[i : i + micro_batch])
     finally:
         model.train(was_training)
-    return torch.cat(parts) if parts else x.new_zeros((0, model.config.num_classes))  # every model has a config
+    return out
