@@ -1,5 +1,7 @@
 """The fast paths compute the plain model's function: fused kernel, folded weights, scoring."""
 
+import os
+
 import pytest
 import torch
 
@@ -85,3 +87,19 @@ def test_predict_logits_cuts_micro_batches_and_restores_mode():
     assert predict_logits(model, x[:0]).shape == (0, 3)
     with pytest.raises(ValueError, match="micro_batch"):
         predict_logits(model, x, micro_batch=0)
+
+
+def test_the_kernel_is_built_with_the_interpreters_own_ninja(tmp_path, monkeypatch):
+    """Switching between two ninja versions made PyTorch rebuild the kernel every time."""
+    from msmrnet.models import kernels
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    monkeypatch.setattr(kernels.sys, "executable", str(bindir / "python"))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    kernels._prefer_own_ninja()
+    assert os.environ["PATH"] == "/usr/bin:/bin"  # no ninja beside the interpreter: PATH untouched
+    (bindir / "ninja").write_text("")
+    kernels._prefer_own_ninja()
+    kernels._prefer_own_ninja()  # idempotent
+    assert os.environ["PATH"] == f"{bindir}:/usr/bin:/bin"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -36,6 +37,7 @@ def fused_recurrence() -> ModuleType | None:
         try:
             from torch.utils.cpp_extension import load
 
+            _prefer_own_ninja()
             log.info("loading the fused LSTM kernel (built on first use, about a minute; cached afterwards)")
             ext = load(name="msmrnet_lstm_recurrence", sources=[str(_SOURCE)],
                        extra_cflags=["-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-fno-trapping-math"],
@@ -44,6 +46,18 @@ def fused_recurrence() -> ModuleType | None:
             log.warning("fused LSTM kernel unavailable (%s); using torch.lstm, which is slower", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     _state["ext"] = ext
     return ext
+
+
+def _prefer_own_ninja() -> None:
+    """Build with the ninja installed beside this interpreter (a dependency), not whichever is
+    first on PATH: ninja versions record the build command differently, so switching between
+    the system's ninja (scripts run `.venv/bin/python`) and the environment's (an activated
+    `.venv`) made PyTorch rebuild the kernel, about 40 s, on every switch."""
+    bindir = os.path.dirname(sys.executable)
+    if os.path.isfile(os.path.join(bindir, "ninja")):
+        path = os.environ.get("PATH", "")
+        if path.split(os.pathsep)[0] != bindir:
+            os.environ["PATH"] = bindir + (os.pathsep + path if path else "")
 
 
 class _Recurrence(torch.autograd.Function):
