@@ -205,7 +205,7 @@ def test_holdout_labels_and_automatic_threshold(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("data.holdout_labels=[teleport]", "'teleport' never occur in KDDTrain+"),
+    ("data.holdout_labels=[teleport]", "no row of KDDTrain+ has the label 'teleport'"),
     ("model.threshold=1.5", "model.threshold must be a probability in [0, 1] or 'auto'"),
     ("model.threshold=sometimes", "model.threshold must be a probability in [0, 1] or 'auto'"),
 ])  # fmt: skip

@@ -20,7 +20,8 @@ from msmrnet.utils.logging import setup_logging
 log = logging.getLogger("msmrnet.cli")
 
 EPILOG_TRAIN = """examples:
-  msmrnet train --data-dir ../shared/data                       # full-length MSMRNet-5, 5 classes
+  msmrnet train --config configs/msmrnet5.yaml --data-dir ../shared/data   # full-length MSMRNet-5 (README)
+  msmrnet train --data-dir ../shared/data                       # the package defaults: the chapter's plain setting
   msmrnet train --config configs/demo.yaml --data-dir ../shared/data
   msmrnet train --model msmnet_10 --task binary --epochs 5 --seed 1
   msmrnet train --set model.options.width=32 --set training.lr=0.0005

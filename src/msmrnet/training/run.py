@@ -95,7 +95,7 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
         keep, _ = stratified_split(labels, 1 - d.train_fraction, cfg.training.seed)
         features, labels, names = features.iloc[keep].reset_index(drop=True), labels[keep], names[keep]
         log.info("using a stratified %.0f%% subsample of %s: %d rows", 100 * d.train_fraction, d.train, len(keep))
-    holdout = holdout_rows(names, d.holdout_labels, str(d.train))
+    holdout = holdout_rows(names, d.holdout_labels, str(d.train), d.train_fraction < 1)
     val_rows = None
     if holdout is not None:
         rest = np.flatnonzero(~holdout)
@@ -156,14 +156,16 @@ def run_experiment(cfg: ExperimentConfig, run_dir: Path, resume: bool = False, p
     return {"results": results, "markdown": markdown, "run": run_info, "quality": quality}
 
 
-def holdout_rows(names: np.ndarray, holdout: Sequence[str], source: str) -> np.ndarray | None:
+def holdout_rows(names: np.ndarray, holdout: Sequence[str], source: str, subsample: bool = False) -> np.ndarray | None:
     """Mask of the rows whose label is in ``holdout`` (None when it is empty); every name must occur."""
     if not holdout:
         return None
+    subsample = " (in the subsample data.train_fraction selected)" if subsample else ""
     missing = [h for h in holdout if not (names == h).any()]
     if missing:
         known = ", ".join(sorted(set(names.tolist()))[:40])
-        raise ConfigError(f"data.holdout_labels: {', '.join(map(repr, missing))} never occur in {source}; its labels: {known}")
+        raise ConfigError(f"data.holdout_labels: no row of {source} has the label {' or '.join(map(repr, missing))}"
+                          f"{subsample}; its labels: {known}")  # fmt: skip
     mask = np.isin(names, list(holdout))
     if mask.all():
         raise ConfigError(f"data.holdout_labels hold out every row of {source}; nothing is left to train on")
