@@ -94,3 +94,19 @@ def test_saved_files_follow_the_umask(fitted, tmp_path):
         os.umask(old)
     for name in ("model.safetensors", "model.json"):
         assert (tmp_path / "m" / name).stat().st_mode & 0o777 == 0o644
+
+
+def test_two_class_predict_follows_the_threshold_and_validation_rows_are_honoured():
+    X, y = table()
+    binary = np.where(y == "normal", "normal", "attack")
+    val = np.flatnonzero(binary == "attack")[:20]
+    est = small(classes=["normal", "attack"]).fit(X, binary, validation_indices=val)
+    assert est.validation_indices_.tolist() == sorted(val.tolist())
+    score = est.anomaly_score(X)
+    cut = float(np.median(score))
+    est.set_params(threshold=cut)
+    assert (est.predict(X) == np.where(score >= cut, "attack", "normal")).all()
+    est.set_params(threshold=0.0)
+    assert (est.predict(X) == "attack").all()
+    with pytest.raises(ValueError, match="validation_indices must be row positions"):
+        small(classes=["normal", "attack"]).fit(X, binary, validation_indices=[len(X)])
