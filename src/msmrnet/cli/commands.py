@@ -163,10 +163,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"reproduce-{profile.name}{suffix}"
     # checksums verified now; the test files (or held-out rows) are read later, by evaluation only
     data = ExperimentData.from_dataset(args.dataset, args.data_dir, verify=not args.no_verify)
-    the_plan = plan(data, profile, out, only)
-    print(f"{profile.name} profile -> {out}\ndata: {data.description}\n{the_plan.describe()}", flush=True)
+    the_plan = plan(data, profile, out, only, timed=not args.report_only)
     command = "msmrnet " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
-    html = reproduce(data, profile, out, only, progress=False if args.no_progress else None, command=command, the_plan=the_plan)
+    if not args.report_only:
+        jobs = f"; {args.jobs} sub-runs at a time" if args.jobs > 1 else ""
+        print(f"{profile.name} profile -> {out}\ndata: {data.description}\n{the_plan.describe()}{jobs}", flush=True)
+    html = reproduce(data, profile, out, only, progress=False if args.no_progress else None, command=command,
+                     the_plan=the_plan, jobs=args.jobs, report_only=args.report_only)  # fmt: skip
     print(f"report: {html}\n        {out / 'report.md'}")
     return 0
 

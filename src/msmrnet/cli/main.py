@@ -34,7 +34,8 @@ EPILOG_TRAIN = """examples:
 
 EPILOG_REPRODUCE = """examples:
   msmrnet reproduce --profile quick --data-dir ../shared/data            # indicative numbers, at most ~30 min
-  msmrnet reproduce --profile full --data-dir ../shared/data --out runs/full   # the published numbers (hours)
+  msmrnet reproduce --profile full --data-dir ../shared/data --out runs/full --jobs 2  # the published numbers (hours)
+  msmrnet reproduce --profile full --data-dir ../shared/data --out runs/full --report-only  # tables so far
   msmrnet reproduce --profile quick --only pca,validity --seeds 0,1,2
   msmrnet reproduce --dataset unsw-nb15 --only comparison --data-dir ../shared/data --out runs/unsw
   (run the same command again to resume: finished sub-runs are skipped)
@@ -208,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "comparison uses (default: the profile's, quick 0.1 / full 1)")
     p.add_argument("--only", type=_name_list, metavar="NAME,...", default=None,
                    help="run a subset of the experiments: pca, validity, comparison (default: all three)")
+    p.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                   help="sub-runs at a time, each in its own process with CPUs/N PyTorch threads (default 1); the "
+                   "report says training times were measured side by side")
+    p.add_argument("--report-only", action="store_true", help="run nothing: write the report of the sub-runs finished "
+                   "so far in OUT (marked PARTIAL while some are missing), e.g. while a long run is going")
     p.add_argument("--no-verify", action="store_true", help="skip the row-count and checksum check of the data files")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_common(p)

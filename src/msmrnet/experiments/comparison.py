@@ -30,7 +30,7 @@ from msmrnet.evaluation.summary import mean_sd  # noqa: E402
 from msmrnet.experiments.data import ExperimentData  # noqa: E402
 from msmrnet.experiments.profiles import COMPARISON_MODELS, Profile  # noqa: E402
 from msmrnet.experiments.report import Report  # noqa: E402
-from msmrnet.experiments.runner import CostModel, Task, is_done, is_tree, read_result, run_settings, train_and_score  # noqa: E402
+from msmrnet.experiments.runner import CostModel, NotReady, Task, is_done, is_tree, read_result, run_settings, train_and_score  # noqa: E402
 
 LABELS = dict((m, label) for label, m in COMPARISON_MODELS)
 
@@ -101,7 +101,7 @@ def chosen_lr(root: Path, profile: Profile, model: str) -> float:
     table = selection_table(root, profile, model)
     missing = [lr for lr, v in table.items() if v is None]
     if missing:
-        raise RuntimeError(f"learning-rate selection for {model} has not finished (lr {missing})")
+        raise NotReady(f"learning-rate selection for {model} has not finished (lr {missing})")
     return min(table, key=lambda lr: table[lr])  # type: ignore[arg-type,return-value]
 
 
@@ -163,7 +163,8 @@ def add_to_report(report: Report, results: dict[str, dict[str, Any]], data: Expe
             if is_tree(model):
                 continue
             table = selection_table(root, profile, model)
-            rows.append([label(model)] + [("n/a" if v is None else f"{v:.4f}") for v in table.values()] + [f"{chosen_lr(root, profile, model):g}"])
+            chosen = "not yet" if None in table.values() else f"{chosen_lr(root, profile, model):g}"
+            rows.append([label(model)] + [("n/a" if v is None else f"{v:.4f}") for v in table.values()] + [chosen])
         report.table(["model"] + [f"val. loss, lr {lr:g}" for lr in profile.lr_grid] + ["chosen"], rows)
         report.paragraph(f"Selection runs: seed {profile.selection_seed}, {profile.selection_task} task, a stratified "
                          f"{profile.selection_fraction:.0%} of the training file, {profile.selection_epochs} epochs; no test data.")  # fmt: skip

@@ -39,6 +39,7 @@ class ExperimentData:
     dataset: str = "nsl-kdd"  # entry of msmrnet.data.datasets: task labels and classes
     options: dict[str, Any] = field(default_factory=dict)  # the entry's data-set options
     split: dict[str, Any] | None = None  # the held-out test split (split_record) when the data set has no test file
+    source: tuple[str, str | None, bool] | None = None  # from_dataset's arguments: how another process loads the same data
     _tests: dict[str, LabeledTable] = field(default_factory=dict, repr=False)
     _labels: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _subsets: dict[float, np.ndarray] = field(default_factory=dict, repr=False)
@@ -63,7 +64,9 @@ class ExperimentData:
         train's default fraction and seed; the held-out rows are reachable through the test loader only.
         """
         if name == "nsl-kdd":
-            return cls.from_registry(data_dir, verify=verify)
+            data = cls.from_registry(data_dir, verify=verify)
+            data.source = (name, data_dir, verify)
+            return data
         # The training configuration's own defaults (files, test fraction, seed), so a reproduce run
         # tests on the very rows `msmrnet train --dataset NAME` holds out with its default seed.
         from msmrnet.training.config import load_config
@@ -79,7 +82,8 @@ class ExperimentData:
             loaders = {t: (lambda t=t: ds.load(t, d.data_dir, verify, d.options)) for t in d.test or []}
             rows = sum(registry.get_file(t).rows if t in registry.files_of(name) else 0 for t in loaders)
             description = f"{title}: trained on {d.train} ({len(table):,} rows), tested on {', '.join(loaders)}"
-            return cls(description, table, loaders, *columns, test_rows=rows, dataset=name, options=d.options)
+            return cls(description, table, loaders, *columns, test_rows=rows, dataset=name, options=d.options,
+                       source=(name, data_dir, verify))  # fmt: skip
         seed = cfg.training.seed
         keep, held = holdout_split(table, d.test_fraction, seed)
         split = split_record(table, str(d.train), d.test_fraction, seed, keep, held)
@@ -89,7 +93,7 @@ class ExperimentData:
                        f"the split of `msmrnet train --dataset {name}`)")  # fmt: skip
         log.info("%s: %d rows for training, %d held out for testing (read by evaluation only)", d.train, len(keep), len(held))
         return cls(description, table.subset(keep), {test_name: lambda: table.subset(held)}, *columns,
-                   test_rows=len(held), dataset=name, options=d.options, split=split)  # fmt: skip
+                   test_rows=len(held), dataset=name, options=d.options, split=split, source=(name, data_dir, verify))  # fmt: skip
 
     @classmethod
     def from_tables(cls, train: LabeledTable, tests: Mapping[str, LabeledTable], description: str = "tables in memory",

@@ -5,13 +5,19 @@ the test sets). Its folder appears only when it has finished (it is built under 
 name and renamed), holding ``result.json`` with the settings that produced it. On a restart a
 finished sub-run is read back instead of being run again, provided its settings are the same;
 different settings are an error rather than a silent mix of two configurations.
+
+Sub-runs can run several at a time (:class:`Parallel`), each in a spawned process: a sub-run
+whose settings depend on others (a learning rate chosen by selection runs) waits until they
+have finished, and the others are taken in their listed order meanwhile.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing as mp
 import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -48,6 +54,21 @@ class Task:
     estimate: float = 1.0  # seconds, for the time estimate and the progress bar
 
 
+class NotReady(MsmrnetError):
+    """A sub-run's settings depend on sub-runs that have not finished yet."""
+
+
+@dataclass
+class Parallel:
+    """How to run sub-runs ``jobs`` at a time: spawned workers start with ``initializer(*initargs)``
+    and run a sub-run with ``run_task(key, settings)`` (module-level functions: they are pickled)."""
+
+    jobs: int
+    initializer: Callable[..., None]
+    initargs: tuple[Any, ...]
+    run_task: Callable[[str, dict[str, Any]], None]
+
+
 def is_done(root: Path, key: str) -> bool:
     return (root / key / RESULT).is_file()
 
@@ -56,39 +77,100 @@ def read_result(root: Path, key: str) -> dict[str, Any]:
     return json.loads((root / key / RESULT).read_text(encoding="utf-8"))
 
 
-def execute(tasks: Sequence[Task], root: Path, progress: bool | None = None) -> dict[str, dict[str, Any]]:
-    """Run ``tasks`` in order under ``root``; finished ones are read back. Results by key."""
+def execute(tasks: Sequence[Task], root: Path, progress: bool | None = None,
+            parallel: Parallel | None = None) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Run ``tasks`` in order under ``root`` (``parallel``: several at a time); finished ones are
+    read back. Results by key."""
     results: dict[str, dict[str, Any]] = {}
-    todo = [t for t in tasks if not is_done(root, t.key)]
-    total = sum(t.estimate for t in todo)
+    todo = []
+    for task in tasks:
+        if not is_done(root, task.key):
+            todo.append(task)
+            continue
+        stored = read_result(root, task.key)
+        if stored.get("settings") != resolve(task):
+            raise MsmrnetError(
+                f"{root / task.key} was made with other settings; use another output folder, "
+                "or delete that sub-run folder to redo it"
+            )
+        log.info("skipping finished sub-run %s", task.key)
+        results[task.key] = stored
     disable = None if progress is None else not progress
     fmt = "reproduce {percentage:3.0f}%|{bar}| {elapsed} elapsed, about {remaining} left | {desc}"
-    with logging_redirect_tqdm(), tqdm(total=round(total), desc="starting", bar_format=fmt, disable=disable) as bar:
-        done_estimate = 0.0
-        for task in tasks:
-            settings = json.loads(json.dumps(task.settings()))  # JSON round trip: compares equal to the stored copy
-            if is_done(root, task.key):
-                stored = read_result(root, task.key)
-                if stored.get("settings") != settings:
-                    raise MsmrnetError(
-                        f"{root / task.key} was made with other settings; use another output folder, "
-                        "or delete that sub-run folder to redo it"
-                    )
-                log.info("skipping finished sub-run %s", task.key)
-                results[task.key] = stored
-                continue
-            bar.set_description_str(task.key)
-            log.info("sub-run %s", task.key)
-            t0 = time.perf_counter()
-            with atomic_directory(root / task.key) as tmp:
-                result = {"settings": settings, **task.run(tmp, settings), "wall_seconds": 0.0}
-                result["wall_seconds"] = round(time.perf_counter() - t0, 2)
-                atomic_write_json(tmp / RESULT, _jsonable(result))
-            results[task.key] = read_result(root, task.key)
-            done_estimate += task.estimate
-            bar.n = round(done_estimate)  # the bar advances by estimates, so its "left" is an estimate
-            bar.refresh()
-    return results
+    with logging_redirect_tqdm(), tqdm(total=round(sum(t.estimate for t in todo)), desc="starting", bar_format=fmt,
+                                       disable=disable) as bar:  # fmt: skip
+        if parallel is None or parallel.jobs < 2 or len(todo) < 2:
+            for task in todo:
+                bar.set_description_str(task.key)
+                run_one(task, root, resolve(task))
+                results[task.key] = read_result(root, task.key)
+                _advance(bar, task)
+        else:
+            _execute_parallel(todo, root, parallel, bar, results)
+    return {t.key: results[t.key] for t in tasks}  # in the listed order
+
+
+def resolve(task: Task) -> dict[str, Any]:
+    """A task's settings after a JSON round trip, so they compare equal to the stored copy."""
+    return json.loads(json.dumps(task.settings()))
+
+
+def run_one(task: Task, root: Path, settings: dict[str, Any]) -> None:
+    """Run one sub-run into a temporary folder that becomes ``root/key`` once ``result.json`` is in."""
+    log.info("sub-run %s", task.key)
+    t0 = time.perf_counter()
+    with atomic_directory(root / task.key) as tmp:
+        result = {"settings": settings, **task.run(tmp, settings), "wall_seconds": 0.0}
+        result["wall_seconds"] = round(time.perf_counter() - t0, 2)
+        atomic_write_json(tmp / RESULT, _jsonable(result))
+
+
+def _advance(bar: tqdm, task: Task) -> None:
+    bar.n = round(bar.n + task.estimate)  # the bar advances by estimates, so its "left" is an estimate
+    bar.refresh()
+
+
+def _execute_parallel(todo: list[Task], root: Path, parallel: Parallel, bar: tqdm, results: dict[str, dict[str, Any]]) -> None:
+    """Keep ``parallel.jobs`` workers busy with the first tasks whose settings can be resolved."""
+    pending = list(todo)
+    running: dict[Future[None], Task] = {}
+    error: BaseException | None = None
+    # Spawned, not forked: OpenMP thread pools do not survive fork.
+    pool = ProcessPoolExecutor(min(parallel.jobs, len(todo)), mp_context=mp.get_context("spawn"),
+                               initializer=parallel.initializer, initargs=parallel.initargs)  # fmt: skip
+    try:
+        while pending or running:
+            for task in [] if error else list(pending):
+                if len(running) >= parallel.jobs:
+                    break
+                try:
+                    settings = resolve(task)
+                except NotReady:
+                    continue  # its inputs are still running; a later task takes the worker
+                pending.remove(task)
+                running[pool.submit(parallel.run_task, task.key, settings)] = task
+            if not running:
+                if error is None:  # cannot happen with tasks listed after the ones they read
+                    raise MsmrnetError(f"sub-runs {[t.key for t in pending]} wait on sub-runs that are not listed")
+                break
+            bar.set_description_str(", ".join(t.key for t in running.values()))
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = running.pop(future)
+                try:
+                    future.result()
+                except Exception as exc:  # let the running sub-runs finish (they are kept), start no more
+                    log.error("sub-run %s failed: %s", task.key, exc)
+                    error = error or exc
+                    continue
+                results[task.key] = read_result(root, task.key)
+                _advance(bar, task)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    if error is not None:
+        raise error
 
 
 # -- training and scoring one model ----------------------------------------------------------
@@ -158,11 +240,14 @@ TREE_SECONDS_PER_ROW = {"random_forest": 4e-4, "gradient_boosting": 6e-4}
 class CostModel:
     """Seconds per training row of each network, timed now on this machine with a few batches."""
 
-    def __init__(self, in_features: int, batch_size: int):
+    def __init__(self, in_features: int, batch_size: int, timed: bool = True):
         self.in_features, self.batch_size = in_features, batch_size
+        self.timed = timed  # False: every estimate is 0 (a worker process, which only runs tasks)
         self._per_row: dict[tuple[str, str], float] = {}
 
     def per_row(self, model: str, options: dict[str, Any]) -> float:
+        if not self.timed:
+            return 0.0
         if is_tree(model):
             return TREE_SECONDS_PER_ROW[model]
         key = (model, json.dumps(options, sort_keys=True))
