@@ -192,33 +192,47 @@ class BiLSTMAttentionConfig:
     num_classes: int = 2
     hidden: int = 32  # per direction
     attention: int = 32  # size of the additive-attention projection
+    embed: int = 8  # size of each feature's token (value x its own weights + its own bias)
     dropout: float = 0.1
 
     def __post_init__(self) -> None:
-        _check(self.in_features, self.num_classes, self.dropout, (self.hidden, self.attention))
+        _check(self.in_features, self.num_classes, self.dropout, (self.hidden, self.attention, self.embed))
 
 
 class BiLSTMAttention(nn.Module):
-    """Bidirectional LSTM along the features, additive attention pooling, fully connected.
+    """Feature tokens, a bidirectional LSTM along them, additive attention pooling, fully connected.
 
     Attention (Bahdanau-style: score_t = v . tanh(W h_t)) learns which feature positions matter
     for a flow and averages the LSTM states with those weights, instead of flattening them.
+    Two additions make it trainable in a few epochs. Each feature becomes a token of its own
+    (value * w_t + b_t, as the feature tokenizers of tabular transformers): the pooled state no
+    longer knows positions, and fed raw scalars the LSTM had to count its way to sparse one-hot
+    positions. The pooled state is layer-normalised: an average of 122 states varies little from
+    flow to flow at the start. Without them (NSL-KDD, 25 % of KDDTrain+, 5 classes, 4 epochs) it
+    sat at the majority class (53.5 % validation accuracy) for 4 epochs at lr 3e-4 and 1e-3 and
+    for 2 at 3e-3; with them lr 3e-3 reached 0.138 validation loss, 95.5 % accuracy.
     """
 
     def __init__(self, cfg: BiLSTMAttentionConfig):
         super().__init__()
         self.config = cfg
-        self.lstm = nn.LSTM(1, cfg.hidden, batch_first=True, bidirectional=True)
+        # (F, embed): Linear(1, embed) with its own parameters per feature; the random bias also
+        # tells the LSTM which feature it reads where the value is 0 (most one-hot columns)
+        self.token_weight = nn.Parameter(torch.randn(cfg.in_features, cfg.embed) / cfg.embed**0.5)
+        self.token_bias = nn.Parameter(torch.randn(cfg.in_features, cfg.embed) / cfg.embed**0.5)
+        self.lstm = nn.LSTM(cfg.embed, cfg.hidden, batch_first=True, bidirectional=True)
         self.proj = nn.Linear(2 * cfg.hidden, cfg.attention)
         self.score = nn.Linear(cfg.attention, 1, bias=False)
+        self.norm = nn.LayerNorm(2 * cfg.hidden)
         self.dropout = nn.Dropout(cfg.dropout)
         self.head = nn.Linear(2 * cfg.hidden, cfg.num_classes)
         self.parameter_free_layers = 2  # softmax over positions + weighted sum
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, _ = self.lstm(x.unsqueeze(-1))  # (batch, F, 2 * hidden)
+        tokens = x.unsqueeze(-1) * self.token_weight + self.token_bias  # (batch, F, embed)
+        h, _ = self.lstm(tokens)  # (batch, F, 2 * hidden)
         weights = torch.softmax(self.score(torch.tanh(self.proj(h))), dim=1)  # (batch, F, 1)
-        pooled = (weights * h).sum(dim=1)
+        pooled = self.norm((weights * h).sum(dim=1))
         return self.head(self.dropout(pooled))
 
 
@@ -283,5 +297,5 @@ register_model("mlp", MLPConfig, "MLP (DNN): fully connected 256-128, ReLU, drop
 register_model("cnn1d", CNN1DConfig, "1-D CNN: conv 32-64 (k=3) + max-pool, fully connected")(CNN1D)
 register_model("lstm", LSTMConfig, "LSTM (32) along the features, flatten, fully connected")(LSTMNet)
 register_model("cnn_lstm", CNNLSTMConfig, "CNN-LSTM: one conv (32, k=3) + pool + LSTM (32); no multi-scale, no identity")(CNNLSTM)
-register_model("bilstm_attention", BiLSTMAttentionConfig, "BiLSTM (2x32) with additive attention pooling")(BiLSTMAttention)
+register_model("bilstm_attention", BiLSTMAttentionConfig, "BiLSTM (2x32) over per-feature tokens (8) with additive attention pooling")(BiLSTMAttention)
 register_model("tcn", TCNConfig, "TCN: 5 dilated causal residual conv blocks (16 ch), last position")(TCN)
