@@ -46,6 +46,17 @@ def test_tcn_receptive_field_covers_the_features():
     assert not torch.allclose(model(x), model(y))
 
 
+def _fit(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 60) -> None:
+    """Full-batch Adam at a high rate, then eval mode: enough for a tiny model on a tiny task."""
+    opt = torch.optim.Adam(model.parameters(), lr=0.02)
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+
+
 @pytest.mark.parametrize("name", BASELINES)
 def test_learns_a_separable_task(name):
     """Class = whether the first half of the features is larger than the second half."""
@@ -55,13 +66,7 @@ def test_learns_a_separable_task(name):
     y = (x[:, : f // 2].sum(1) > x[:, f // 2 :].sum(1)).long()
     x[y == 1, : f // 2] += 0.5  # make it easy: a margin between the classes
     model = create_model(name, in_features=f, num_classes=2, dropout=0.0, **TINY[name])
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    for _ in range(60):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    model.eval()
+    _fit(model, x, y)
     assert (model(x).argmax(1) == y).float().mean() > 0.9
 
 
@@ -92,12 +97,6 @@ def test_bilstm_attention_learns_which_one_hot_column_is_set():
     x[torch.arange(n), hot] = 1.0
     y = (hot % 3 == 0).long()
     model = create_model("bilstm_attention", in_features=f, num_classes=2, dropout=0.0, **TINY["bilstm_attention"])
-    opt = torch.optim.Adam(model.parameters(), lr=0.02)
-    for _ in range(60):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    model.eval()
+    _fit(model, x, y)
     majority = max(y.float().mean().item(), 1 - y.float().mean().item())
     assert majority < 0.7 and (model(x).argmax(1) == y).float().mean() > 0.95
