@@ -6,6 +6,7 @@ import base64
 import json
 import re
 
+import numpy as np
 import pytest
 
 from msmrnet.errors import ConfigError, MsmrnetError
@@ -133,3 +134,28 @@ def test_other_settings_in_the_same_folder_are_refused(run):
 def test_unknown_experiment_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="unknown experiment"):
         plan(tiny_data(tmp_path), tiny_profile(), tmp_path / "run", only=["pca", "fig3"])
+
+
+def _model(label: str, val_curves: list[list[float]]) -> dict:
+    """A validity model summary as ``validity.summarize`` makes it, from per-seed validation curves."""
+    val = np.array(val_curves)
+    return {"label": label, "epochs_to_target": [3] * len(val), "reached": len(val), "auc": val.mean(axis=1),
+            "best_val": val.min(axis=1), "final_train": val[:, -1]}
+
+
+def test_validity_verdict_does_not_call_a_one_seed_difference_within_the_spread():
+    one = {"msmnet_10": _model("MSMNet-10", [[0.9, 0.9]]), "msmrnet_10": _model("MSMRNet-10", [[0.1, 0.05]]),
+           "msmnet_5": _model("MSMNet-5", [[0.2, 0.1]]), "msmrnet_5": _model("MSMRNet-5", [[0.1, 0.05]])}
+    one["msmrnet_10"]["epochs_to_target"] = [1]
+    lines = validity.verdict(one)
+    depth10 = next(line for line in lines if line.startswith("Depth 10:"))
+    assert "one seed so far" in depth10 and "within the seed spread" not in depth10
+    plain = next(line for line in lines if "without identity mappings" in line)
+    assert "one seed so far" in plain and "depth 10 degrades" not in plain
+    # with several seeds and a gap far beyond their spread, the same difference is clear
+    many = {"msmnet_10": _model("MSMNet-10", [[0.9, 0.9], [0.91, 0.9]]), "msmrnet_10": _model("MSMRNet-10", [[0.1, 0.05], [0.11, 0.05]]),
+            "msmnet_5": _model("MSMNet-5", [[0.2, 0.1], [0.21, 0.1]]), "msmrnet_5": _model("MSMRNet-5", [[0.1, 0.05], [0.1, 0.06]])}
+    many["msmrnet_10"]["epochs_to_target"] = [1, 1]
+    lines = validity.verdict(many)
+    assert "(clearly: beyond the seed spread)" in next(line for line in lines if line.startswith("Depth 10:"))
+    assert "depth 10 degrades" in next(line for line in lines if "without identity mappings" in line)

@@ -118,10 +118,15 @@ def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
                 f"({res['reached']}/{len(res['auc'])} seeds reached it), {plain['label']} after {e_p:.1f} "
                 f"({plain['reached']}/{len(plain['auc'])}); mean validation loss over the epochs "
                 f"{np.mean(res['auc']):.4f} vs {np.mean(plain['auc']):.4f}.")  # fmt: skip
+        single = min(len(res["auc"]), len(plain["auc"])) < 2  # one seed: no spread to judge a difference by
         if e_r < e_p and d_auc < 0:
-            tail = " The identity mappings converged faster" + (" (clearly: beyond the seed spread)." if clear else ", but the difference in mean validation loss is within the seed spread.")
+            tail = " The identity mappings converged faster" + (
+                " (clearly: beyond the seed spread)." if clear else
+                " (one seed so far: no spread to judge the difference by)." if single else
+                ", but the difference in mean validation loss is within the seed spread.")  # fmt: skip
         elif e_r > e_p and d_auc > 0:
-            tail = " The identity mappings did not speed up convergence: the plain stack converged faster" + (" (clearly)." if clear else " (within the seed spread).")
+            tail = " The identity mappings did not speed up convergence: the plain stack converged faster" + (
+                " (clearly)." if clear else " (one seed so far: no spread to judge by)." if single else " (within the seed spread).")
         elif e_r == e_p and not clear:
             tail = " No difference in convergence speed."
         else:
@@ -138,6 +143,8 @@ def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
                    f"{mean_sd(deep['final_train'])} vs {mean_sd(shallow['final_train'])}")  # fmt: skip
         if (d_val > 0 and clear_val) or (d_train > 0 and clear_train):
             what = "depth 10 degrades"
+        elif (d_val > 0 or d_train > 0) and min(len(deep["best_val"]), len(shallow["best_val"])) < 2:
+            what = "depth 10 is worse, but with one seed so far there is no spread to tell a clear degradation by"
         elif d_val > 0 or d_train > 0:
             what = "depth 10 is somewhat worse, within the seed spread (no clear degradation)"
         else:
@@ -170,7 +177,8 @@ def plot_curves(models: dict[str, dict[str, Any]], path: Path, target: float | N
             ax.set_ylabel("cross-entropy loss")
             ax.set_yscale("log")
             ax.grid(alpha=0.3)
-            ax.legend(fontsize=8)
+            if ax.get_legend_handles_labels()[0]:  # a partial report may have no run of this depth yet
+                ax.legend(fontsize=8)
     for ax in axes[1]:
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
