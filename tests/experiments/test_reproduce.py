@@ -159,3 +159,9 @@ def test_validity_verdict_does_not_call_a_one_seed_difference_within_the_spread(
     lines = validity.verdict(many)
     assert "(clearly: beyond the seed spread)" in next(line for line in lines if line.startswith("Depth 10:"))
     assert "depth 10 degrades" in next(line for line in lines if "without identity mappings" in line)
+
+
+def test_validity_verdict_lets_the_mean_loss_decide_when_epochs_to_target_tie():
+    models = {"msmnet_5": _model("MSMNet-5", [[0.3, 0.2], [0.32, 0.2]]), "msmrnet_5": _model("MSMRNet-5", [[0.1, 0.05], [0.11, 0.05]])}
+    line = validity.verdict(models)[0]
+    assert line.startswith("Depth 5:") and "they converged faster" in line and "Mixed" not in line

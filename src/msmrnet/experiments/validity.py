@@ -10,7 +10,8 @@ The verdict is computed from the numbers by fixed rules (stated in the report):
 - *converges faster*: fewer epochs to reach a target validation loss (the highest of the four
   models' best mean validation losses, so every model reaches it on average; a seed that never
   reaches it counts as one epoch more than were run) and a lower mean validation loss over the
-  epochs (the area under the curve);
+  epochs (the area under the curve); when the epochs tie, a clear difference in the mean
+  validation loss decides; when the two measures point opposite ways, no conclusion is drawn;
 - a difference is *clear* when it exceeds the sum of the two models' seed-to-seed standard
   deviations, and *within the spread* otherwise;
 - *degrades*: the depth-10 stack ends with a clearly higher best validation loss (or final
@@ -127,7 +128,10 @@ def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
         elif e_r > e_p and d_auc > 0:
             tail = " The identity mappings did not speed up convergence: the plain stack converged faster" + (
                 " (clearly)." if clear else " (one seed so far: no spread to judge by)." if single else " (within the seed spread).")
-        elif e_r == e_p and not clear:
+        elif e_r == e_p and clear:  # a tie on one measure is no disagreement: the other decides
+            tail = (" Equal epochs to the target, and a clearly " + ("lower" if d_auc < 0 else "higher") + " mean validation loss "
+                    "with the identity mappings: they converged " + ("faster." if d_auc < 0 else "slower."))
+        elif e_r == e_p:
             tail = " No difference in convergence speed."
         else:
             tail = " Mixed: the two measures disagree, so no conclusion on convergence speed."
