@@ -82,5 +82,12 @@ def test_cli_jobs_and_report_only(tmp_path, capsys):
     assert "to run, estimated" not in capsys.readouterr().out  # nothing planned to run, nothing timed
     assert main([*base, "--jobs", "2"]) == 0  # one sub-run: no worker needed
     assert "PARTIAL" not in (tmp_path / "run" / "report.md").read_text()
+    # a report of a finished run: complete, and the machine line is the run's (from reproduce.json)
+    record = json.loads((tmp_path / "run" / "reproduce.json").read_text())
+    record["machine"].update(jobs=2, torch_threads=1)  # as if it had run side by side
+    (tmp_path / "run" / "reproduce.json").write_text(json.dumps(record))
+    assert main([*base, "--report-only"]) == 0
+    md = (tmp_path / "run" / "report.md").read_text()
+    assert "PARTIAL" not in md and "2 sub-runs side by side with 1 PyTorch thread(s) each" in md
     with pytest.raises(SystemExit):
         main([*base, "--jobs", "0"])

@@ -154,13 +154,15 @@ def write_partial_report(the_plan: Plan, data: ExperimentData, profile: Profile,
             raise MsmrnetError(f"{out / task.key} was made with other settings than this command's")
         results[task.key] = stored
     missing = [t.key for t in the_plan.tasks if t.key not in results]
+    record = out / "reproduce.json"  # written by the run at its end: the machine that ran the sub-runs
+    machine = json.loads(record.read_text(encoding="utf-8")).get("machine") if record.is_file() else None
     meta = {
-        "command": command, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "this_session_seconds": 0.0, "sub_run_seconds": round(sum(r.get("wall_seconds", 0.0) for r in results.values()), 1),
-        "machine": _machine(1), "library_versions": library_versions(),
+        "command": command, "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "report_only": True,
+        "sub_run_seconds": round(sum(r.get("wall_seconds", 0.0) for r in results.values()), 1),
+        "machine": machine or _machine(1), "library_versions": library_versions(),
         "missing": missing, "finished": len(results), "planned": len(the_plan.tasks),
     }  # fmt: skip
-    log.info("partial report: %d of %d sub-runs finished", len(results), len(the_plan.tasks))
+    log.info("report of the finished sub-runs: %d of %d", len(results), len(the_plan.tasks))
     return write_report(results, data, profile, out, only, meta)
 
 
@@ -189,7 +191,8 @@ def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profi
     figures = out / "figures"
     title = f"MSMRNet: the chapter's experiments, reproduced on {data.title} ({profile.name} profile)"
     report = Report(title)
-    if "missing" in meta:
+    partial = bool(meta.get("missing"))
+    if partial:
         shown = ", ".join(meta["missing"][:8]) + (f" and {len(meta['missing']) - 8} more" if len(meta["missing"]) > 8 else "")
         report.note(f"**PARTIAL REPORT: {meta['finished']} of {meta['planned']} sub-runs finished** "
                     f"(not yet: {shown or 'none'}). Means and spreads cover the seeds finished so far; each table row "
@@ -205,8 +208,8 @@ def write_report(results: dict[str, dict[str, Any]], data: ExperimentData, profi
     report.bullets([
         f"Data: {data.description}.",
         f"Command: `{meta['command']}`." if meta.get("command") else "Run from the Python API.",
-        f"{'Written' if 'missing' in meta else 'Finished'} {meta['finished_at']}; compute time of all finished sub-runs "
-        f"{_duration(meta['sub_run_seconds'])}" + ("." if "missing" in meta else f" (this session: {_duration(meta['this_session_seconds'])})."),
+        f"{'Written' if meta.get('report_only') else 'Finished'} {meta['finished_at']}; compute time of all finished sub-runs "
+        f"{_duration(meta['sub_run_seconds'])}" + ("." if meta.get("report_only") else f" (this session: {_duration(meta['this_session_seconds'])})."),
         f"Machine: {meta['machine']['platform']}, {meta['machine']['cpus']} CPUs, " + _threads(meta["machine"]) + "; "
         + ", ".join(f"{k} {v}" for k, v in meta["library_versions"].items()) + ".",
         f"Experiments in this report: {', '.join(only)}.",
