@@ -100,11 +100,14 @@ def _first_epoch_at_most(curve: np.ndarray, target: float) -> int | None:
     return int(hits[0]) + 1 if len(hits) else None
 
 
-def _compare(a: np.ndarray, b: np.ndarray) -> tuple[float, bool]:
-    """(mean(a) - mean(b), whether the difference exceeds the sum of the seed sds)."""
+def _compare(a: np.ndarray, b: np.ndarray) -> tuple[float, str]:
+    """(mean(a) - mean(b), "clear" | "within" | "single"): whether the difference exceeds the sum
+    of the seed sds; "single" when one side has one seed, so there is no spread to judge it by."""
     diff = float(np.mean(a) - np.mean(b))
-    spread = (float(np.std(a, ddof=1)) if len(a) > 1 else 0.0) + (float(np.std(b, ddof=1)) if len(b) > 1 else 0.0)
-    return diff, abs(diff) > spread and len(a) > 1 and len(b) > 1
+    if len(a) < 2 or len(b) < 2:
+        return diff, "single"
+    spread = float(np.std(a, ddof=1)) + float(np.std(b, ddof=1))
+    return diff, "clear" if abs(diff) > spread else "within"
 
 
 def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
@@ -114,21 +117,20 @@ def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
         if not plain or not res:
             continue
         e_p, e_r = float(np.mean(plain["epochs_to_target"])), float(np.mean(res["epochs_to_target"]))
-        d_auc, clear = _compare(res["auc"], plain["auc"])
+        d_auc, how = _compare(res["auc"], plain["auc"])
         head = (f"Depth {depth}: {res['label']} reached the target validation loss after {e_r:.1f} epochs on average "
                 f"({res['reached']}/{len(res['auc'])} seeds reached it), {plain['label']} after {e_p:.1f} "
                 f"({plain['reached']}/{len(plain['auc'])}); mean validation loss over the epochs "
                 f"{np.mean(res['auc']):.4f} vs {np.mean(plain['auc']):.4f}.")  # fmt: skip
-        single = min(len(res["auc"]), len(plain["auc"])) < 2  # one seed: no spread to judge a difference by
         if e_r < e_p and d_auc < 0:
-            tail = " The identity mappings converged faster" + (
-                " (clearly: beyond the seed spread)." if clear else
-                " (one seed so far: no spread to judge the difference by)." if single else
-                ", but the difference in mean validation loss is within the seed spread.")  # fmt: skip
+            tail = " The identity mappings converged faster" + {
+                "clear": " (clearly: beyond the seed spread).",
+                "single": " (one seed so far: no spread to judge the difference by).",
+                "within": ", but the difference in mean validation loss is within the seed spread."}[how]  # fmt: skip
         elif e_r > e_p and d_auc > 0:
-            tail = " The identity mappings did not speed up convergence: the plain stack converged faster" + (
-                " (clearly)." if clear else " (one seed so far: no spread to judge by)." if single else " (within the seed spread).")
-        elif e_r == e_p and clear:  # a tie on one measure is no disagreement: the other decides
+            tail = " The identity mappings did not speed up convergence: the plain stack converged faster" + {
+                "clear": " (clearly).", "single": " (one seed so far: no spread to judge by).", "within": " (within the seed spread)."}[how]
+        elif e_r == e_p and how == "clear":  # a tie on one measure is no disagreement: the other decides
             tail = (" Equal epochs to the target, and a clearly " + ("lower" if d_auc < 0 else "higher") + " mean validation loss "
                     "with the identity mappings: they converged " + ("faster." if d_auc < 0 else "slower."))
         elif e_r == e_p:
@@ -141,13 +143,13 @@ def verdict(models: dict[str, dict[str, Any]]) -> list[str]:
         shallow, deep = models.get(f"{prefix}_5"), models.get(f"{prefix}_10")
         if not shallow or not deep:
             continue
-        d_val, clear_val = _compare(deep["best_val"], shallow["best_val"])
-        d_train, clear_train = _compare(deep["final_train"], shallow["final_train"])
+        d_val, how_val = _compare(deep["best_val"], shallow["best_val"])
+        d_train, how_train = _compare(deep["final_train"], shallow["final_train"])
         numbers = (f"best validation loss {mean_sd(deep['best_val'])} vs {mean_sd(shallow['best_val'])}, final training loss "
                    f"{mean_sd(deep['final_train'])} vs {mean_sd(shallow['final_train'])}")  # fmt: skip
-        if (d_val > 0 and clear_val) or (d_train > 0 and clear_train):
+        if (d_val > 0 and how_val == "clear") or (d_train > 0 and how_train == "clear"):
             what = "depth 10 degrades"
-        elif (d_val > 0 or d_train > 0) and min(len(deep["best_val"]), len(shallow["best_val"])) < 2:
+        elif (d_val > 0 or d_train > 0) and how_val == "single":
             what = "depth 10 is worse, but with one seed so far there is no spread to tell a clear degradation by"
         elif d_val > 0 or d_train > 0:
             what = "depth 10 is somewhat worse, within the seed spread (no clear degradation)"
