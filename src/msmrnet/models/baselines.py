@@ -210,7 +210,9 @@ class BiLSTMAttention(nn.Module):
     positions. The pooled state is layer-normalised: an average of 122 states varies little from
     flow to flow at the start. Without them (NSL-KDD, 25 % of KDDTrain+, 5 classes, 4 epochs) it
     sat at the majority class (53.5 % validation accuracy) for 4 epochs at lr 3e-4 and 1e-3 and
-    for 2 at 3e-3; with them lr 3e-3 reached 0.138 validation loss, 95.5 % accuracy.
+    for 2 at 3e-3 (the version before commit ae65325); with them lr 3e-3 reached 0.138 validation
+    loss, 95.5 % accuracy (the full profile's selection run, docs/results/reproduce-full-nsl-kdd/
+    comparison/selection/bilstm_attention/lr0.003/result.json).
     """
 
     def __init__(self, cfg: BiLSTMAttentionConfig):
